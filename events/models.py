@@ -1,0 +1,1 @@
+"""Community events and calendars. Filled in by the events issue."""

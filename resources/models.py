@@ -1,0 +1,35 @@
+"""Community resources: the town's districts first; places and activities build on them."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.search import index
+from wagtail.snippets.models import register_snippet
+
+
+@register_snippet
+class Area(index.Indexed, models.Model):
+    """A district (大字・地区・集落); loaded per town, never hard-wired."""
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    kana = models.CharField(_("kana"), max_length=120, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
+    order = models.PositiveSmallIntegerField(_("display order"), default=0)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("kana"),
+        FieldPanel("latitude"),
+        FieldPanel("longitude"),
+        FieldPanel("order"),
+    ]
+    search_fields = [index.SearchField("name"), index.SearchField("kana")]
+
+    class Meta:
+        ordering = ["order", "kana", "name"]
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+
+    def __str__(self) -> str:
+        return self.name

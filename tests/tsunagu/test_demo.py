@@ -1,0 +1,66 @@
+"""The sample town loads on an empty database, is idempotent, and never mixes with real data."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from wagtail.models import Page, Site
+
+from resources.models import Area
+from tsunagu.models import HomePage, SectionPage, TownSettings
+
+DISTRICTS = {
+    "畦布", "伊延", "内城", "大城", "喜美留", "国頭", "後蘭", "瀬名", "谷山", "玉城",
+    "手々知名", "出花", "永嶺", "仁志", "西原", "根折", "古里", "皆川", "和", "和泊",
+}  # fmt: skip
+
+pytestmark = pytest.mark.django_db
+
+
+def _load(*args: str) -> str:
+    out = StringIO()
+    call_command("load_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_creates_the_twenty_districts_site_and_admin():
+    output = _load()
+    assert set(Area.objects.values_list("name", flat=True)) == DISTRICTS
+    kibiru = Area.objects.get(name="喜美留")
+    assert kibiru.kana == "きびる"
+    site = Site.objects.get(is_default_site=True)
+    assert isinstance(site.root_page.specific, HomePage)
+    assert SectionPage.objects.live().child_of(site.root_page).count() == 3
+    town = TownSettings.for_site(site)
+    assert town.town_name == "和泊町"
+    assert town.sample_data is True
+    assert str(town.latitude) == "27.392280" and str(town.longitude) == "128.655470"
+    assert get_user_model().objects.get(username="admin").is_superuser
+    assert "パスワード:" in output
+
+
+def test_is_idempotent_and_prints_the_password_only_once():
+    _load()
+    counts = (Page.objects.count(), Area.objects.count(), get_user_model().objects.count())
+    password_hash = get_user_model().objects.get(username="admin").password
+    second = _load()
+    assert (Page.objects.count(), Area.objects.count(), get_user_model().objects.count()) == counts
+    assert get_user_model().objects.get(username="admin").password == password_hash
+    assert "パスワード:" not in second
+
+
+def test_refuses_a_database_with_real_content():
+    get_user_model().objects.create_user(username="yakuba", password="x" * 12)
+    pages_before = Page.objects.count()
+    with pytest.raises(CommandError, match="実データ"):
+        _load()
+    assert Area.objects.count() == 0
+    assert Page.objects.count() == pages_before
+    assert not HomePage.objects.exists()
+
+
+def test_force_loads_anyway():
+    get_user_model().objects.create_user(username="yakuba", password="x" * 12)
+    _load("--force")
+    assert Area.objects.count() == 20

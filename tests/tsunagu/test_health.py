@@ -1,0 +1,54 @@
+"""/healthz reports each dependency as JSON and fails only when the node cannot serve."""
+
+import time
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+
+pytestmark = pytest.mark.django_db
+
+DEAD_REDIS = "redis://127.0.0.1:9/0"  # the discard port: nothing listens there
+
+
+def test_reports_database_and_eager_celery(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response["Cache-Control"].startswith("max-age=0")
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["checks"]["database"]["ok"] is True
+    assert body["checks"]["celery"] == {"ok": True, "mode": "eager"}
+    assert "redis" not in body["checks"]
+
+
+def test_database_failure_is_503(client, monkeypatch):
+    def broken_cursor(*args, **kwargs):
+        raise OSError("database is gone")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"] == {
+        "ok": False,
+        "error": "OSError",
+        "ms": response.json()["checks"]["database"]["ms"],
+    }
+
+
+@override_settings(
+    REDIS_URL=DEAD_REDIS,
+    CACHES={
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": DEAD_REDIS,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    },
+)
+def test_dead_redis_is_503_quickly(client):
+    started = time.monotonic()
+    response = client.get("/healthz")
+    assert time.monotonic() - started < 5
+    assert response.status_code == 503
+    assert response.json()["checks"]["redis"]["ok"] is False

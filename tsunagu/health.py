@@ -1,0 +1,68 @@
+"""/healthz: what a load balancer and an operator need to know, as JSON, quickly."""
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+
+from .tasks import HEARTBEAT_CACHE_KEY
+
+CELERY_PING_TIMEOUT_SECONDS = 1.0
+
+
+def _timed(check: Callable[[], dict]) -> dict:
+    started = time.perf_counter()
+    try:
+        result = {"ok": True, **check()}
+    except Exception as exc:  # noqa: BLE001 — a health check reports every failure, whatever it is
+        result = {"ok": False, "error": exc.__class__.__name__}
+    result["ms"] = round((time.perf_counter() - started) * 1000, 1)
+    return result
+
+
+def _database() -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return {"vendor": connection.vendor}
+
+
+def _redis() -> dict:
+    cache.set("tsunagu:healthz", "1", timeout=10)
+    if cache.get("tsunagu:healthz") != "1":
+        raise RuntimeError("cache round trip failed")
+    return {}
+
+
+def _celery() -> dict:
+    from .celery import app
+
+    replies = app.control.ping(timeout=CELERY_PING_TIMEOUT_SECONDS) or []
+    if not replies:
+        raise RuntimeError("no worker answered")
+    return {"workers": len(replies), "last_heartbeat": cache.get(HEARTBEAT_CACHE_KEY)}
+
+
+@never_cache
+def healthz(request) -> JsonResponse:
+    """200 when the web node can serve; 503 when its database or cache is down.
+
+    A missing Celery worker degrades but does not fail the node: pages still work, and the
+    database-backed sweeps catch up once a worker is back.
+    """
+    checks = {"database": _timed(_database)}
+    if settings.REDIS_URL:
+        checks["redis"] = _timed(_redis)
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        checks["celery"] = {"ok": True, "mode": "eager"}
+    else:
+        checks["celery"] = _timed(_celery)
+    essential_ok = all(checks[name]["ok"] for name in ("database", "redis") if name in checks)
+    status = "ok" if all(c["ok"] for c in checks.values()) else "degraded"
+    if not essential_ok:
+        status = "fail"
+    return JsonResponse({"status": status, "checks": checks}, status=200 if essential_ok else 503)

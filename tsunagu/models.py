@@ -1,0 +1,82 @@
+"""The site shell's page types and the town's own settings."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+
+class HomePage(Page):
+    """The town's front door: what the site is for, and the ways in."""
+
+    lead = models.CharField(_("lead"), max_length=200, blank=True)
+    body = RichTextField(_("body"), blank=True, features=["bold", "link", "ol", "ul", "h2", "h3"])
+
+    content_panels = [*Page.content_panels, FieldPanel("lead"), FieldPanel("body")]
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+
+class SectionPage(Page):
+    """A section of the site (directory, events, volunteering) whose own page type is not built yet.
+
+    Shown to residents with a clear "being prepared" notice so nobody takes it for a finished
+    feature; the section's app replaces it with its real index page.
+    """
+
+    intro = models.TextField(_("introduction"), blank=True)
+    in_preparation = models.BooleanField(
+        _("in preparation"),
+        default=True,
+        help_text=_("Shows residents that this section is not available yet."),
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("in_preparation")]
+    parent_page_types = ["tsunagu.HomePage"]
+
+    class Meta:
+        verbose_name = _("section page")
+
+
+@register_setting(icon="home")
+class TownSettings(BaseSiteSetting):
+    """Who runs this installation and how residents reach them; shown in every page's footer."""
+
+    town_name = models.CharField(_("municipality"), max_length=60, default="")
+    office_name = models.CharField(_("office in charge"), max_length=120, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("telephone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    opening_hours = models.CharField(_("opening hours"), max_length=120, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    sample_data = models.BooleanField(
+        _("sample data"),
+        default=False,
+        help_text=_("This site holds demonstration data; every page says so."),
+    )
+
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("town_name"), FieldPanel("office_name"), FieldPanel("address")],
+            heading=_("municipality"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("phone"), FieldPanel("email"), FieldPanel("opening_hours")],
+            heading=_("contact"),
+        ),
+        MultiFieldPanel([FieldPanel("latitude"), FieldPanel("longitude")], heading=_("location")),
+        FieldPanel("sample_data"),
+    ]
+
+    class Meta:
+        verbose_name = _("town settings")

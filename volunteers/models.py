@@ -1,0 +1,1 @@
+"""Volunteers, opportunities and shifts. Filled in by the volunteers issue."""
