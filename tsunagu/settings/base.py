@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "leaflet",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -238,6 +239,19 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_DATE_FORMAT = "%Y年%m月%d日"
 WAGTAIL_DATETIME_FORMAT = "%Y年%m月%d日 %H:%M"
+
+# --- Maps: packaged Leaflet (django-leaflet); tiles configurable, never required to use a page.
+LEAFLET_CONFIG = {
+    "TILES": env("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+    "ATTRIBUTION_PREFIX": env("MAP_ATTRIBUTION", "© OpenStreetMap contributors"),
+    "DEFAULT_CENTER": (
+        float(env("MAP_CENTER_LAT", "27.39228") or 0),
+        float(env("MAP_CENTER_LNG", "128.65547") or 0),
+    ),
+    "DEFAULT_ZOOM": env_int("MAP_DEFAULT_ZOOM", 13),
+    "RESET_VIEW": False,
+    "NO_GLOBALS": False,
+}
 
 # --- The town this installation serves; another municipality changes these and loads its own data.
 TSUNAGU_TOWN_NAME = env("TSUNAGU_TOWN_NAME", "和泊町")

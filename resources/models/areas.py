@@ -1,16 +1,17 @@
-"""Community resources: the town's districts first; places and activities build on them."""
+"""Districts (大字・地区・集落): loaded per town from a data file, never hard-wired."""
+
+import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
-from wagtail.snippets.models import register_snippet
 
 
-@register_snippet
 class Area(index.Indexed, models.Model):
     """A district (大字・地区・集落); loaded per town, never hard-wired."""
 
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=60, unique=True)
     kana = models.CharField(_("kana"), max_length=120, blank=True)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)

@@ -1,0 +1,21 @@
+"""Community resources after HSDS 3.0: organization → service (Activity) → location (Place)."""
+
+from .areas import Area
+from .organizations import Organization
+from .pages import ActivityPage, DirectoryIndexPage, ListingPage, PlaceImage, PlacePage
+from .schedules import ScheduleException, ScheduleRule
+from .vocabulary import ListingTag, Term
+
+__all__ = [
+    "ActivityPage",
+    "Area",
+    "DirectoryIndexPage",
+    "ListingPage",
+    "ListingTag",
+    "Organization",
+    "PlaceImage",
+    "PlacePage",
+    "ScheduleException",
+    "ScheduleRule",
+    "Term",
+]
