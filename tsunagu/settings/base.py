@@ -135,7 +135,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "tsunagu.apps.TsunaguConfig",
+            "KEY_PREFIX": "tsunagu",
             # A dead Redis must slow a request by at most this much, never hang it.
             "OPTIONS": {
                 "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
@@ -183,6 +183,27 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "healthz-heartbeat": {
         "task": "tsunagu.tasks.heartbeat",
         "schedule": crontab(minute="*/5"),
+    },
+    # Hourly and idempotent: a sign-up made late still gets its reminder, and never two.
+    "volunteers-shift-reminders": {
+        "task": "volunteers.tasks.send_shift_reminders",
+        "schedule": crontab(minute=10),
+    },
+    "volunteers-shift-thanks": {
+        "task": "volunteers.tasks.send_shift_thanks",
+        "schedule": crontab(minute=40),
+    },
+    "events-erase-expired-signups": {
+        "task": "events.tasks.erase_expired_signups",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    "events-extend-occurrences": {
+        "task": "events.tasks.extend_occurrences",
+        "schedule": crontab(hour=3, minute=40),
+    },
+    "matching-proposal-sweep": {
+        "task": "matching.tasks.proposal_sweep",
+        "schedule": crontab(minute="*/15"),
     },
 }
 
@@ -234,7 +255,11 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # --- Wagtail
 WAGTAIL_SITE_NAME = "つなぐ"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Indexed text is already Sudachi terms (tsunagu.text): PostgreSQL's "simple" configuration keeps
+# them as they are (no English stemming or stop words), so it matches exactly what SQLite matches.
+WAGTAILSEARCH_BACKENDS = {
+    "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "simple"}
+}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_DATE_FORMAT = "%Y年%m月%d日"
@@ -253,8 +278,15 @@ LEAFLET_CONFIG = {
     "NO_GLOBALS": False,
 }
 
+# --- Events: sign-ups' names and contacts are anonymised this many days after the event ends.
+EVENTS_SIGNUP_RETENTION_DAYS = env_int("EVENTS_SIGNUP_RETENTION_DAYS", 30)
+
 # --- The town this installation serves; another municipality changes these and loads its own data.
 TSUNAGU_TOWN_NAME = env("TSUNAGU_TOWN_NAME", "和泊町")
+TSUNAGU_PREFECTURE = env("TSUNAGU_PREFECTURE", "鹿児島県")  # addresses in the HSDS open data
+
+# Error reports (admin emails) without posted values or local variables: any may be personal data.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "matching.reporting.PersonalDataReporterFilter"
 
 # --- Logging: structured enough for operators, and never a request body (client data lives there).
 LOGGING = {
