@@ -1,26 +1,317 @@
-"""Sample districts: 和泊町's twenty 大字, from a data file another town can replace."""
+"""和泊町's sample directory: districts, vocabulary, operators, places and activities.
+
+Everything comes from data files in ``demo_data/`` that another town can replace. Rows are found
+again by name or external ID, so a second run updates in place, and a page whose data has not
+changed gets no new revision. Dates of verification are stored as "days ago", so the demo keeps
+the same mix of fresh and stale listings whenever it is loaded.
+"""
 
 import csv
+import datetime as dt
+import json
 from decimal import Decimal
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO, TypeVar
 
-from .models import Area
+from django.db import models
+from django.utils import timezone
+from wagtail.models import ReferenceIndex, Site
+from wagtail.signal_handlers import disable_reference_index_auto_update
 
-AREAS_FILE = Path(__file__).parent / "demo_data" / "wadomari_areas.csv"
+from .importing.vocabulary import VocabularyReader, VocabularyRow
+from .models import (
+    ActivityPage,
+    Area,
+    DirectoryIndexPage,
+    ListingPage,
+    Organization,
+    PlacePage,
+    ScheduleRule,
+    Term,
+)
+from .models.pages import ACCESSIBILITY_FLAGS, AUDIENCE_FLAGS, SUPPORT_FLAGS
+from .services.vocabulary import vocabulary_import
+
+DATA_DIR = Path(__file__).parent / "demo_data"
+AREAS_FILE = DATA_DIR / "wadomari_areas.csv"
+VOCABULARY_FILE = DATA_DIR / "vocabulary.csv"
+DIRECTORY_FILE = DATA_DIR / "wadomari_directory.json"
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ACCESS_FLAGS = (*ACCESSIBILITY_FLAGS, "near_bus_stop")
+PLACE_LOCATION = ("area_id", "address", "latitude", "longitude")
+M = TypeVar("M", bound=models.Model)
+# The placeholder section the site shell used to create at the directory's slug; named by
+# content type because resources must not import tsunagu's page types (DESIGN.md).
+PLACEHOLDER = {"content_type__app_label": "tsunagu", "content_type__model": "sectionpage"}
 
 
 def load(stdout: TextIO) -> None:
+    areas = _load_areas()
+    terms = _load_vocabulary()
+    data = json.loads(DIRECTORY_FILE.read_text(encoding="utf-8"))
+    today = timezone.localdate()
+    organizations = _load_organizations(data["organizations"], today)
+    directory = _directory(data["directory"])
+    loader = _PageLoader(directory, terms, today)
+    # Each page is saved three times on its way to being published; index its references once.
+    with disable_reference_index_auto_update():
+        places = loader.places(data["places"], areas, organizations)
+        activities = loader.activities(data["activities"], places, organizations)
+    for page in loader.changed:
+        ReferenceIndex.create_or_update_for_object(page)
+    stdout.write(
+        f"地区 {len(areas)} 件、用語 {len(terms)} 件、運営団体 {len(organizations)} 件、"
+        f"居場所 {len(places)} 件、活動 {len(activities)} 件を読み込みました"
+        f"（新規・変更 {len(loader.changed)} 件）。\n"
+    )
+
+
+def _load_areas() -> dict[str, Area]:
     with AREAS_FILE.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    for row in rows:
-        Area.objects.update_or_create(
-            name=row["name"],
-            defaults={
-                "kana": row["kana"],
+    values = {
+        row["name"]: {
+            "kana": row["kana"],
+            "latitude": Decimal(row["latitude"]),
+            "longitude": Decimal(row["longitude"]),
+            "order": int(row["order"]),
+        }
+        for row in rows
+    }
+    return _sync(Area, "name", values)
+
+
+def _load_vocabulary() -> dict[str, Term]:
+    """The vocabulary file, through the reader and service that ``import_vocabulary`` uses.
+
+    Skipped when every term already matches: saving a term re-indexes each listing tagged with
+    it, which would make every re-run of the demo seconds slower for nothing.
+    """
+    rows = VocabularyReader().read_csv(VOCABULARY_FILE.read_text(encoding="utf-8"))
+    terms = {term.name: term for term in Term.objects.select_related("parent")}
+    if any(_term_differs(terms.get(row.name), row) for row in rows):
+        vocabulary_import(rows=rows)
+        terms = {term.name: term for term in Term.objects.all()}
+    return terms
+
+
+def _term_differs(term: Term | None, row: VocabularyRow) -> bool:
+    if term is None:
+        return True
+    parent = term.parent.name if term.parent else ""
+    return (term.kana, term.kind, parent, term.synonyms) != (
+        row.kana,
+        row.kind,
+        row.parent,
+        row.synonyms,
+    )
+
+
+def _load_organizations(rows: list[dict], today: dt.date) -> dict[str, Organization]:
+    values = {
+        row["external_id"]: {
+            "name": row["name"],
+            "kana": row["kana"],
+            "kind": row["kind"],
+            "description": row["description"],
+            "email": row.get("email", ""),
+            "assured_date": today - dt.timedelta(days=row["assured_days_ago"]),
+            "is_sample": True,
+        }
+        for row in rows
+    }
+    return _sync(Organization, "external_id", values)
+
+
+def _sync(model: type[M], key: str, values: dict[str, dict[str, Any]]) -> dict[str, M]:
+    """Create or update rows by ``key``, saving only those that differ.
+
+    Saving a district or an operator re-indexes every listing that uses it, so an unchanged
+    row must not be saved again.
+    """
+    existing = {getattr(obj, key): obj for obj in model.objects.filter(**{f"{key}__in": values})}
+    objects = {}
+    for identifier, fields in values.items():
+        obj = existing.get(identifier)
+        if obj is None:
+            obj = model.objects.create(**{key: identifier}, **fields)
+        else:
+            changed = [name for name, value in fields.items() if getattr(obj, name) != value]
+            for name in changed:
+                setattr(obj, name, fields[name])
+            if changed:
+                obj.save(update_fields=changed)
+        objects[identifier] = obj
+    return objects
+
+
+def _directory(spec: dict[str, str]) -> DirectoryIndexPage:
+    """The directory, first in the home page's menu, in place of the shell's placeholder."""
+    home = Site.objects.get(is_default_site=True).root_page
+    fields = {**spec, "show_in_menus": True}
+    directory = DirectoryIndexPage.objects.first()
+    if directory is None:
+        for placeholder in home.get_children().filter(slug=spec["slug"], **PLACEHOLDER):
+            placeholder.delete()
+        directory = home.add_child(instance=DirectoryIndexPage(**fields))
+        directory.save_revision().publish()
+    elif any(getattr(directory, name) != value for name, value in fields.items()):
+        for name, value in fields.items():
+            setattr(directory, name, value)
+        directory.save_revision().publish()
+    first = home.get_first_child()
+    if first.pk != directory.pk:
+        directory.move(first, pos="left")
+        directory.refresh_from_db()  # its tree path changed; children are added under it
+    return directory
+
+
+def _rules(row: dict[str, Any]) -> list[ScheduleRule]:
+    rules = []
+    for spec in row["schedule"]:
+        for day in spec["days"]:
+            rule = ScheduleRule(
+                weekday=DAYS.index(day),
+                weeks_of_month=spec.get("weeks", ""),
+                opens_at=dt.time.fromisoformat(spec["from"]),
+                closes_at=dt.time.fromisoformat(spec["until"]),
+                note=spec.get("note", ""),
+            )
+            rule.clean()
+            rules.append(rule)
+    return rules
+
+
+def _rule_key(rule: ScheduleRule) -> tuple:
+    return (rule.weekday, rule.weeks_of_month, rule.opens_at, rule.closes_at, rule.note)
+
+
+class _PageLoader:
+    """Creates or updates listing pages under the directory, publishing only what changed."""
+
+    def __init__(self, directory: DirectoryIndexPage, terms: dict[str, Term], today: dt.date):
+        self.directory = directory
+        self.terms = terms
+        self.today = today
+        self.changed: list[ListingPage] = []
+
+    def places(
+        self, rows: list[dict], areas: dict[str, Area], organizations: dict[str, Organization]
+    ) -> dict[str, tuple[PlacePage, dict]]:
+        existing = self._existing(PlacePage, rows)
+        places = {}
+        for row in rows:
+            fields = {
+                **self._fields(row, access=set(row.get("access", []))),
+                "area_id": areas[row["area"]].pk,
+                "organization_id": organizations[row["organization"]].pk,
+                "address": row["address"],
                 "latitude": Decimal(row["latitude"]),
                 "longitude": Decimal(row["longitude"]),
-                "order": int(row["order"]),
-            },
+            }
+            page = self._upsert(PlacePage, existing, fields, row)
+            places[row["external_id"]] = (page, fields)
+        return places
+
+    def activities(
+        self,
+        rows: list[dict],
+        places: dict[str, tuple[PlacePage, dict]],
+        organizations: dict[str, Organization],
+    ) -> dict[str, ActivityPage]:
+        """An activity sits where its place is, as accessible as it plus what it adds (送迎)."""
+        existing = self._existing(ActivityPage, rows)
+        activities = {}
+        for row in rows:
+            place, place_fields = places[row["place"]]
+            placement = row.get("placement")
+            organization_id = (
+                organizations[row["organization"]].pk
+                if "organization" in row
+                else place_fields["organization_id"]
+            )
+            access = {flag for flag in ACCESS_FLAGS if place_fields[flag]}
+            fields = {
+                **self._fields(row, access=access | set(row.get("access", []))),
+                "place_id": place.pk,
+                "organization_id": organization_id,
+                **{name: place_fields[name] for name in PLACE_LOCATION},
+                "what_to_bring": row.get("what_to_bring", ""),
+                "accepts_placements": placement is not None,
+                "placement_capacity": placement["capacity"] if placement else 0,
+                "acceptance_conditions": placement["conditions"] if placement else "",
+                **{flag: bool(placement and placement[flag]) for flag in SUPPORT_FLAGS},
+            }
+            activities[row["external_id"]] = self._upsert(ActivityPage, existing, fields, row)
+        return activities
+
+    def _existing(self, model: type[ListingPage], rows: list[dict]) -> dict[str, ListingPage]:
+        pages = model.objects.filter(
+            external_id__in=[row["external_id"] for row in rows]
+        ).prefetch_related("tagged_items", "schedule_rules")
+        return {page.external_id: page for page in pages}
+
+    def _fields(self, row: dict[str, Any], *, access: set[str]) -> dict[str, Any]:
+        audience = set(row.get("audience", ["for_everyone"]))
+        unknown = (audience - set(AUDIENCE_FLAGS)) | (access - set(ACCESS_FLAGS))
+        if unknown:
+            raise ValueError(f"{row['external_id']}: unknown flags {sorted(unknown)}")
+        return {
+            "external_id": row["external_id"],
+            "slug": row["slug"],
+            "title": row["title"],
+            "kana": row.get("kana", ""),
+            "summary": row["summary"],
+            "email": row.get("email", ""),
+            "contact_note": row.get("contact_note", ""),
+            "cost": row.get("cost", ListingPage.Cost.FREE),
+            "cost_note": row.get("cost_note", ""),
+            "min_age": row.get("min_age"),
+            "max_age": row.get("max_age"),
+            "accessibility_note": row.get("accessibility_note", ""),
+            "assured_date": self.today - dt.timedelta(days=row["assured_days_ago"]),
+            "is_sample": True,
+            **{flag: flag in audience for flag in AUDIENCE_FLAGS},
+            **{flag: flag in access for flag in ACCESS_FLAGS},
+        }
+
+    def _upsert(
+        self,
+        model: type[ListingPage],
+        existing: dict[str, ListingPage],
+        fields: dict[str, Any],
+        row: dict[str, Any],
+    ) -> ListingPage:
+        unknown = [name for name in row["tags"] if name not in self.terms]
+        if unknown:
+            raise ValueError(f"{row['external_id']}: not in the vocabulary: {unknown}")
+        tags = [self.terms[name] for name in row["tags"]]
+        rules = _rules(row)
+        page = existing.get(fields["external_id"])
+        if page is not None and self._unchanged(page, fields, tags, rules):
+            return page
+        if page is None:
+            page = model(**fields)
+        else:
+            for name, value in fields.items():
+                setattr(page, name, value)
+        page.tags.set(tags)
+        page.schedule_rules = rules
+        if page.pk is None:
+            self.directory.add_child(instance=page)
+        page.save_revision().publish()
+        self.changed.append(page)
+        return page
+
+    @staticmethod
+    def _unchanged(
+        page: ListingPage, fields: dict[str, Any], tags: list[Term], rules: list[ScheduleRule]
+    ) -> bool:
+        return (
+            all(getattr(page, name) == value for name, value in fields.items())
+            and sorted(item.tag_id for item in page.tagged_items.all())
+            == sorted(term.pk for term in tags)
+            and [_rule_key(rule) for rule in page.schedule_rules.all()]
+            == [_rule_key(rule) for rule in rules]
         )
-    stdout.write(f"地区（大字）{len(rows)} 件を読み込みました。\n")

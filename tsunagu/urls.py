@@ -10,6 +10,10 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("volunteers/", include("volunteers.urls")),
+    path("api/hsds/", include("resources.hsds.urls")),
+    path("ical/", include("events.urls")),
+    path("matching/", include("matching.urls")),
 ]
 
 if settings.DEBUG:

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class VolunteersConfig(AppConfig):
     name = "volunteers"
     verbose_name = _("volunteers")
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

@@ -8,17 +8,20 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from tsunagu.text import index_terms
 
+from ..caching import AnonymousCacheMixin
 from .vocabulary import ListingTag
 
 AUDIENCE_FLAGS = ("for_elderly", "for_disabled", "for_children", "for_poverty", "for_everyone")
@@ -180,7 +183,12 @@ class ListingPage(Page):
             )
 
     def search_text(self) -> str:
-        """Sudachi terms for everything a resident might type to find this listing."""
+        """Sudachi terms for everything a resident might type to find this listing.
+
+        The name's terms come twice, so a listing named for the words ranks above one that
+        only mentions them (both SQLite's bm25 and PostgreSQL's ts_rank count repeats).
+        """
+        name = index_terms(f"{self.title} {self.kana}")
         parts = [self.title, self.kana, self.summary, strip_tags(self.body or "")]
         if self.area_id:
             parts += [self.area.name, self.area.kana]
@@ -188,10 +196,22 @@ class ListingPage(Page):
             parts += [self.organization.name, self.organization.kana]
         for term in self.tags.all():
             parts += [term.name, term.kana, *term.synonym_list()]
-        return index_terms(" ".join(p for p in parts if p))
+        return f"{name} {index_terms(' '.join(p for p in parts if p))}"
 
 
-class PlacePage(ListingPage):
+class DirectoryDetailMixin(AnonymousCacheMixin):
+    """Places' and activities' own pages (not other apps' listings): cached, with schedule."""
+
+    def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
+        # Imported here: the page views build on these models.
+        from ..views import listing_detail_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(listing_detail_context(self))
+        return context
+
+
+class PlacePage(DirectoryDetailMixin, ListingPage):
     """A place to belong (居場所): 公民館, 集落センター, サロン, 子ども食堂, 農園, カフェ…"""
 
     content_panels = [
@@ -217,7 +237,7 @@ class PlaceImage(Orderable):
     panels = [FieldPanel("image"), FieldPanel("caption")]
 
 
-class ActivityPage(ListingPage):
+class ActivityPage(DirectoryDetailMixin, ListingPage):
     """A recurring activity held at a place; the host (受け入れ先) of a placement."""
 
     place = models.ForeignKey(
@@ -280,7 +300,7 @@ class ActivityPage(ListingPage):
         return super().save(*args, **kwargs)
 
 
-class DirectoryIndexPage(Page):
+class DirectoryIndexPage(AnonymousCacheMixin, RoutablePageMixin, Page):
     """The directory: every place and activity, filtered, searched, listed, mapped, printed."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -293,3 +313,26 @@ class DirectoryIndexPage(Page):
 
     class Meta:
         verbose_name = _("directory")
+
+    # The page views build on these models, hence the imports inside the routes.
+    @path("", name="results")
+    def results(self, request: HttpRequest) -> HttpResponse:
+        from ..views import directory_context
+
+        return self.render(request, context_overrides=directory_context(self, request))
+
+    @path("print/", name="print")
+    def print_list(self, request: HttpRequest) -> HttpResponse:
+        from ..views import directory_print_context
+
+        return self.render(
+            request,
+            template="resources/directory_print.html",
+            context_overrides=directory_print_context(self, request),
+        )
+
+    @path("map/", name="map")
+    def map_data(self, request: HttpRequest) -> JsonResponse:
+        from ..views import directory_map_data
+
+        return JsonResponse(directory_map_data(self, request))

@@ -8,14 +8,13 @@ from django.core.management import CommandError, call_command
 from wagtail.models import Page, Site
 
 from resources.models import Area
-from tsunagu.models import HomePage, SectionPage, TownSettings
+from tsunagu import demo
+from tsunagu.models import HomePage, TownSettings
 
 DISTRICTS = {
     "畦布", "伊延", "内城", "大城", "喜美留", "国頭", "後蘭", "瀬名", "谷山", "玉城",
     "手々知名", "出花", "永嶺", "仁志", "西原", "根折", "古里", "皆川", "和", "和泊",
 }  # fmt: skip
-
-pytestmark = pytest.mark.django_db
 
 
 def _load(*args: str) -> str:
@@ -24,32 +23,35 @@ def _load(*args: str) -> str:
     return out.getvalue()
 
 
-def test_creates_the_twenty_districts_site_and_admin():
-    output = _load()
-    assert set(Area.objects.values_list("name", flat=True)) == DISTRICTS
-    kibiru = Area.objects.get(name="喜美留")
-    assert kibiru.kana == "きびる"
-    site = Site.objects.get(is_default_site=True)
-    assert isinstance(site.root_page.specific, HomePage)
-    assert SectionPage.objects.live().child_of(site.root_page).count() == 3
-    town = TownSettings.for_site(site)
-    assert town.town_name == "和泊町"
-    assert town.sample_data is True
-    assert str(town.latitude) == "27.392280" and str(town.longitude) == "128.655470"
-    assert get_user_model().objects.get(username="admin").is_superuser
-    assert "パスワード:" in output
+@pytest.mark.usefixtures("sample_town")
+class TestSampleTown:
+    def test_creates_the_twenty_districts_site_and_admin(self, sample_town):
+        assert set(Area.objects.values_list("name", flat=True)) == DISTRICTS
+        kibiru = Area.objects.get(name="喜美留")
+        assert kibiru.kana == "きびる"
+        site = Site.objects.get(is_default_site=True)
+        assert isinstance(site.root_page.specific, HomePage)
+        # Each app replaces its placeholder section with its own index page, first the directory.
+        menu = site.root_page.get_children().live().in_menu()
+        assert [page.slug for page in menu] == ["places", "events", "volunteers"]
+        town = TownSettings.for_site(site)
+        assert town.town_name == "和泊町"
+        assert town.sample_data is True
+        assert str(town.latitude) == "27.392280" and str(town.longitude) == "128.655470"
+        assert get_user_model().objects.get(username="admin").is_superuser
+        assert "パスワード:" in sample_town
+
+    def test_second_run_changes_nothing_and_prints_no_password(self):
+        User = get_user_model()
+        counts = (Page.objects.count(), Area.objects.count(), User.objects.count())
+        password_hash = User.objects.get(username="admin").password
+        second = _load()
+        assert (Page.objects.count(), Area.objects.count(), User.objects.count()) == counts
+        assert User.objects.get(username="admin").password == password_hash
+        assert "パスワード:" not in second
 
 
-def test_is_idempotent_and_prints_the_password_only_once():
-    _load()
-    counts = (Page.objects.count(), Area.objects.count(), get_user_model().objects.count())
-    password_hash = get_user_model().objects.get(username="admin").password
-    second = _load()
-    assert (Page.objects.count(), Area.objects.count(), get_user_model().objects.count()) == counts
-    assert get_user_model().objects.get(username="admin").password == password_hash
-    assert "パスワード:" not in second
-
-
+@pytest.mark.django_db
 def test_refuses_a_database_with_real_content():
     get_user_model().objects.create_user(username="yakuba", password="x" * 12)
     pages_before = Page.objects.count()
@@ -60,7 +62,10 @@ def test_refuses_a_database_with_real_content():
     assert not HomePage.objects.exists()
 
 
-def test_force_loads_anyway():
+@pytest.mark.django_db
+def test_force_loads_the_site_anyway():
     get_user_model().objects.create_user(username="yakuba", password="x" * 12)
-    _load("--force")
-    assert Area.objects.count() == 20
+    assert demo.has_real_content()
+    demo.load(StringIO(), force=True)
+    assert HomePage.objects.count() == 1
+    assert TownSettings.objects.get().sample_data is True

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.conf import global_settings
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -264,6 +265,10 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_DATE_FORMAT = "%Y年%m月%d日"
 WAGTAIL_DATETIME_FORMAT = "%Y年%m月%d日 %H:%M"
+# The admin's pickers write dates the Japanese way; forms must read them back (ja has no input
+# formats of its own, so these apply), or saving an unchanged page fails on every date field.
+DATE_INPUT_FORMATS = [WAGTAIL_DATE_FORMAT, *global_settings.DATE_INPUT_FORMATS]
+DATETIME_INPUT_FORMATS = [WAGTAIL_DATETIME_FORMAT, *global_settings.DATETIME_INPUT_FORMATS]
 
 # --- Maps: packaged Leaflet (django-leaflet); tiles configurable, never required to use a page.
 LEAFLET_CONFIG = {

@@ -1,0 +1,77 @@
+"""iCalendar feeds: the whole calendar, per place, per operator, per tag, and one event."""
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from wagtail.models import Site
+
+from resources.models import Organization, PlacePage, Term
+
+from .ical import build_calendar
+from .models import EventPage, EventPageQuerySet
+
+# Subscribers keep last year's events; older ones drop out of the feeds.
+FEED_PAST_DAYS = 366
+FEED_MAX_AGE = 300
+
+
+def _events() -> EventPageQuerySet:
+    since = timezone.now() - dt.timedelta(days=FEED_PAST_DAYS)
+    return (
+        EventPage.objects.for_calendar()
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gte=since))
+        .order_by("start", "pk")
+    )
+
+
+def _feed(request: HttpRequest, events: EventPageQuerySet, *, name: str, filename: str):
+    site = Site.find_for_request(request)
+    host = site.hostname if site else request.get_host()
+    uid = uuid.uuid5(uuid.NAMESPACE_URL, f"{host}{request.path}")
+    vevents = events.values_list("ical_vevent", flat=True)
+    body = build_calendar(vevents, name=name, uid=str(uid))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@cache_control(public=True, max_age=FEED_MAX_AGE)
+def all_events(request: HttpRequest) -> HttpResponse:
+    name = _("Events in %(town)s") % {"town": settings.TSUNAGU_TOWN_NAME}
+    return _feed(request, _events(), name=name, filename="events.ics")
+
+
+@cache_control(public=True, max_age=FEED_MAX_AGE)
+def place_events(request: HttpRequest, hsds_id: uuid.UUID) -> HttpResponse:
+    place = get_object_or_404(PlacePage.objects.live().public(), hsds_id=hsds_id)
+    name = _("Events at %(place)s") % {"place": place.title}
+    return _feed(request, _events().filter(place=place), name=name, filename="place.ics")
+
+
+@cache_control(public=True, max_age=FEED_MAX_AGE)
+def organization_events(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+    organization = get_object_or_404(Organization, uuid=key)
+    name = _("Events by %(organization)s") % {"organization": organization.name}
+    events = _events().filter(organization=organization)
+    return _feed(request, events, name=name, filename="organization.ics")
+
+
+@cache_control(public=True, max_age=FEED_MAX_AGE)
+def tag_events(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+    term = get_object_or_404(Term, uuid=key)
+    name = _("Events tagged “%(tag)s”") % {"tag": term.name}
+    return _feed(request, _events().filter(tags=term), name=name, filename="tag.ics")
+
+
+@cache_control(public=True, max_age=FEED_MAX_AGE)
+def single_event(request: HttpRequest, hsds_id: uuid.UUID) -> HttpResponse:
+    event = get_object_or_404(_events().only("title"), hsds_id=hsds_id)
+    events = EventPage.objects.filter(pk=event.pk)
+    return _feed(request, events, name=event.title, filename="event.ics")

@@ -1,1 +1,0 @@
-"""Community events and calendars. Filled in by the events issue."""

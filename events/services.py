@@ -1,0 +1,186 @@
+"""Writes with rules: signing up (capacity, deadline), cancelling, confirming, erasing."""
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from tsunagu.text import normalize
+
+from . import tasks
+from .models import EventPage, EventSignup
+
+logger = logging.getLogger(__name__)
+
+# Dashes people type between phone digits (ー, －, ‐, −…), and the brackets around area codes.
+_PHONE_DASHES = re.compile("[\u2010-\u2015\u2212\u2500\u30fc\uff0d\uff70]")
+_PHONE_NOISE = re.compile(r"[\s()]")
+BATCH_SIZE = 500
+
+
+def _phone(value: str) -> str:
+    value = _PHONE_DASHES.sub("-", normalize(value))
+    return _PHONE_NOISE.sub("", value).strip("-")
+
+
+@transaction.atomic
+def signup_create(
+    *,
+    event: EventPage,
+    name: str,
+    kana: str = "",
+    phone: str = "",
+    email: str = "",
+    party_size: int = 1,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> EventSignup:
+    """Take a sign-up if the event is open and has room; raise ValidationError (Japanese) if not.
+
+    The event row is locked first, so two people cannot both take the last seat: the second
+    waits for the first to commit, then counts the seats again.
+    """
+    signup = EventSignup(
+        name=normalize(name),
+        kana=normalize(kana),
+        phone=_phone(phone),
+        email=normalize(email).lower(),
+        party_size=party_size,
+        note=normalize(note),
+    )
+    signup.full_clean(exclude=["event", "token"])
+
+    locked = EventPage.objects.select_for_update(of=("self",)).get(pk=event.pk)
+    now = now or timezone.now()
+    if not locked.live or locked.cancelled:
+        raise ValidationError({NON_FIELD_ERRORS: _("This event is not taking applications.")})
+    if locked.how_to_apply != EventPage.Application.FORM:
+        raise ValidationError(
+            {NON_FIELD_ERRORS: _("This event does not take applications online.")}
+        )
+    if now >= locked.start or (
+        locked.application_deadline is not None and now > locked.application_deadline
+    ):
+        raise ValidationError({NON_FIELD_ERRORS: _("Applications for this event have closed.")})
+    if locked.capacity is not None:
+        left = locked.capacity - EventSignup.objects.seats_taken(event=locked)
+        if left <= 0:
+            raise ValidationError({NON_FIELD_ERRORS: _("Sorry, this event is full.")})
+        if party_size > left:
+            raise ValidationError(
+                {"party_size": _("Only %(left)d places are left.") % {"left": left}}
+            )
+    signup.event = locked
+    signup.save()
+    transaction.on_commit(lambda: tasks.send_signup_confirmation.delay(signup.pk))
+    return signup
+
+
+@transaction.atomic
+def signup_cancel(*, signup: EventSignup, now: dt.datetime | None = None) -> EventSignup:
+    """Cancel a sign-up (idempotent), freeing its seats."""
+    locked = EventSignup.objects.select_for_update().get(pk=signup.pk)
+    if locked.cancelled_at is None:
+        locked.cancelled_at = now or timezone.now()
+        locked.save(update_fields=["cancelled_at"])
+    return locked
+
+
+@transaction.atomic
+def signup_send_confirmation(*, signup_id: int) -> bool:
+    """Email the applicant their confirmation once; False when there is nothing to send.
+
+    The row stays locked while the mail goes out, so a retried task does not send it twice.
+    """
+    signup = (
+        EventSignup.objects.select_for_update(of=("self",))
+        .select_related("event")
+        .filter(pk=signup_id, confirmation_sent_at__isnull=True)
+        .active()
+        .exclude(email="")
+        .first()
+    )
+    if signup is None:
+        return False
+    event = signup.event
+    context = {
+        "signup": signup,
+        "event": event,
+        "occurrence": event.first_occurrence(),
+        "event_url": event.get_full_url(),
+        "cancel_url": event.get_full_url()
+        + event.reverse_subpage("signup_cancel", args=[signup.token]),
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("events/emails/signup_confirmation_subject.txt", context)
+        body = render_to_string("events/emails/signup_confirmation.txt", context)
+    send_mail(" ".join(subject.split()), body, None, [signup.email])
+    signup.confirmation_sent_at = timezone.now()
+    signup.save(update_fields=["confirmation_sent_at"])
+    return True
+
+
+def signups_erase_expired(*, now: dt.datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
+    """Anonymise sign-ups of events that ended more than the retention period ago.
+
+    Names and contacts go; the rows stay with their party sizes, so attendance can still be
+    counted. Idempotent, in primary-key batches each in its own transaction.
+    """
+    days = settings.EVENTS_SIGNUP_RETENTION_DAYS
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    # A series that repeats for ever (ends_at null) has not ended.
+    expired = EventSignup.objects.filter(erased_at__isnull=True, event__ends_at__lt=cutoff)
+    erased, last_pk = 0, 0
+    while True:
+        batch = list(
+            expired.filter(pk__gt=last_pk).order_by("pk").values_list("pk", flat=True)[:batch_size]
+        )
+        if not batch:
+            break
+        with transaction.atomic():
+            erased += EventSignup.objects.filter(pk__in=batch, erased_at__isnull=True).update(
+                name="", kana="", phone="", email="", note="", token=None,
+                erased_at=timezone.now(),
+            )  # fmt: skip
+        last_pk = batch[-1]
+    if erased:
+        logger.info("Erased personal data of %d event sign-ups", erased)
+    return erased
+
+
+def _each_in_batches(queryset: QuerySet, batch_size: int) -> Iterator:
+    """Objects of ``queryset`` in primary-key order, ``batch_size`` rows per query."""
+    last_pk = 0
+    while batch := list(queryset.filter(pk__gt=last_pk).order_by("pk")[:batch_size]):
+        yield from batch
+        last_pk = batch[-1].pk
+
+
+def occurrences_extend(*, now: dt.datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
+    """Store the dates of series that repeat for ever up to the horizon (idempotent)."""
+    forever = EventPage.objects.filter(ends_at__isnull=True).exclude(frequency="")
+    count = 0
+    for event in _each_in_batches(forever.prefetch_related("exdates"), batch_size):
+        with transaction.atomic():
+            event.store_occurrences(now)
+        count += 1
+    return count
+
+
+def events_refresh_ical(*, batch_size: int = BATCH_SIZE) -> int:
+    """Render every event's stored VEVENT again (idempotent)."""
+    count = 0
+    events = EventPage.objects.select_related("place").prefetch_related("exdates")
+    for event in _each_in_batches(events, batch_size):
+        event.store_ical()
+        count += 1
+    return count

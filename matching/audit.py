@@ -1,0 +1,69 @@
+"""Writing the client audit log: one entry per view, change, export or command read.
+
+Entries carry the reference code (label) and ids; never names, notes or free text, because
+supervisors export this log and it outlives erased records.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.log_actions import log
+
+from .access import audit_user
+from .models import Client, ClientLogEntry
+
+# action code → label (English msgid; translated in the admin's history and site history views)
+ACTIONS = {
+    "matching.client.view": _("View client record"),
+    "matching.client.export": _("Export client records"),
+    "matching.client.import": _("Import client record"),
+    "matching.client.propose": _("Rank activities for client"),
+    "matching.consent.record": _("Record consent"),
+    "matching.consent.withdraw": _("Record consent withdrawal"),
+    "matching.plan.create": _("Write support plan"),
+    "matching.plan.review": _("Review support plan"),
+    "matching.plan.close": _("Close support plan"),
+    "matching.proposal.create": _("Create proposal"),
+    "matching.proposal.update": _("Edit proposal summary"),
+    "matching.proposal.send": _("Send proposal to host place"),
+    "matching.proposal.remind": _("Remind host place"),
+    "matching.proposal.accept": _("Host place accepted proposal"),
+    "matching.proposal.decline": _("Host place declined proposal"),
+    "matching.proposal.expire": _("Proposal expired"),
+    "matching.proposal.withdraw": _("Withdraw proposal"),
+    "matching.placement.create": _("Create placement"),
+    "matching.placement.status": _("Change placement status"),
+}
+
+
+def client_log(*, client: Client, action: str, by: Any, **data: Any) -> None:
+    """Record one action on a client; ``by`` is a user, a SystemActor or None (the host)."""
+    log(
+        instance=client,
+        action=action,
+        user=audit_user(by),
+        data={key: str(value) for key, value in data.items()},
+    )
+
+
+def client_log_many(*, clients: Iterable[Client], action: str, by: Any, **data: Any) -> None:
+    """One entry per client in a single insert (exports of a whole list)."""
+    content_type = ContentType.objects.get_for_model(Client)
+    now = timezone.now()
+    user = audit_user(by)
+    payload = {key: str(value) for key, value in data.items()}
+    ClientLogEntry.objects.bulk_create(
+        ClientLogEntry(
+            client_id=client.pk,
+            content_type=content_type,
+            label=str(client),
+            action=action,
+            timestamp=now,
+            user=user,
+            data=payload,
+        )
+        for client in clients
+    )

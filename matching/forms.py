@@ -1,0 +1,160 @@
+"""Forms of the coordinator's workspace. Input is NFKC-normalised where people type numbers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from .access import client_access
+from .models import Consent, Placement, SupportPlan, Team
+from .models.clients import AVAILABILITY_CHOICES
+
+
+def visible_teams(user: Any) -> Any:
+    access = client_access(user)
+    return Team.objects.all() if access.sees_all else Team.objects.filter(pk__in=access.team_ids)
+
+
+class ClientForm(WagtailAdminModelForm):
+    """The client record; teams and coordinators limited to those the user works with."""
+
+    availability = forms.MultipleChoiceField(
+        label=_("availability"),
+        choices=AVAILABILITY_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Weekdays and times of day the person can take part."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        teams = visible_teams(self.for_user)
+        self.fields["team"].queryset = teams
+        if "coordinators" in self.fields:
+            self.fields["coordinators"].queryset = (
+                get_user_model()
+                .objects.filter(is_active=True, team_memberships__team__in=teams)
+                .distinct()
+                .order_by("username")
+            )
+        if not self.instance.pk and teams.count() == 1:
+            self.fields["team"].initial = teams.first()
+
+
+class ConsentForm(forms.ModelForm):
+    class Meta:
+        model = Consent
+        fields = ["stage", "obtained_on", "scope", "method", "note"]
+        widgets = {"obtained_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["obtained_on"].initial = timezone.localdate()
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("stage") == Consent.Stage.CONSENTED and not data.get("scope", "").strip():
+            self.add_error("scope", _("Record what the person agreed to (the scope)."))
+        return data
+
+
+class PlanForm(forms.ModelForm):
+    class Meta:
+        model = SupportPlan
+        fields = ["goals", "support_details", "meeting_date", "meeting_organisations", "review_due"]
+        widgets = {
+            "meeting_date": forms.DateInput(attrs={"type": "date"}),
+            "review_due": forms.DateInput(attrs={"type": "date"}),
+        }
+
+
+class PlanReviewForm(forms.Form):
+    reviewed_on = forms.DateField(
+        label=_("reviewed on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(label=_("review note"), widget=forms.Textarea, required=False)
+    review_due = forms.DateField(
+        label=_("next review due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class PlanCloseForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("status"),
+        choices=[
+            (SupportPlan.Status.ENDED, SupportPlan.Status.ENDED.label),
+            (SupportPlan.Status.INTERRUPTED, SupportPlan.Status.INTERRUPTED.label),
+        ],
+    )
+    closed_on = forms.DateField(label=_("ended on"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea)
+
+
+class ProposalSummaryForm(forms.Form):
+    companion = forms.TypedChoiceField(
+        label=_("companion volunteer"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("A volunteer who will go along with the person, if any."),
+    )
+    summary = forms.CharField(
+        label=_("summary for the host place"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        max_length=1000,
+        help_text=_(
+            "The only information about the person the host place receives. Write only what the "
+            "person agreed to share: no name, diagnosis, disability or financial details."
+        ),
+    )
+
+    def __init__(self, *args: Any, companions: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["companion"].choices = [
+            ("", "—"),
+            *((c.volunteer_id, f"{c.name}（{c.area_name or '—'}）") for c in companions),
+        ]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PlacementStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("new status"))
+    reason = forms.CharField(
+        label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args: Any, placement: Placement, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [
+            (status, Placement.Status(status).label) for status in placement.next_statuses()
+        ]
+
+
+class PlacementCreateForm(forms.Form):
+    activity = forms.ModelChoiceField(label=_("activity"), queryset=None)
+
+    def __init__(self, *args: Any, activities: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].queryset = activities.order_by("title")
+
+
+class RespondForm(forms.Form):
+    """The host place's answer on the public page."""
+
+    # Sent by the submit button pressed (受け入れる / 見送る).
+    decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline"))])
+    comment = forms.CharField(
+        label=_("comment (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=1000,
+    )

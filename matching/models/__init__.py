@@ -1,0 +1,21 @@
+"""Participation-support records: personal data (要配慮個人情報), so plain models behind one
+scoping method (``Client.objects.visible_to(user)``), never Wagtail pages or search indexes."""
+
+from .audit import ClientLogEntry
+from .clients import AgeBand, Client, ClientQuerySet, Consent, SupportPlan
+from .placements import Placement, PlacementStatusChange, Proposal
+from .teams import Team, TeamMembership
+
+__all__ = [
+    "AgeBand",
+    "Client",
+    "ClientLogEntry",
+    "ClientQuerySet",
+    "Consent",
+    "Placement",
+    "PlacementStatusChange",
+    "Proposal",
+    "SupportPlan",
+    "Team",
+    "TeamMembership",
+]

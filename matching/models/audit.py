@@ -1,0 +1,80 @@
+"""The client audit log: Wagtail log entries of their own model, append-only.
+
+Wagtail's ``log(instance=client, …)`` lands here (registered in wagtail_hooks.py), so the
+admin's create/edit logging, our view/export/consent/proposal entries and the site history
+report share one table. The label is ``str(client)`` — the reference code, never the name —
+and ``data`` holds ids and codes only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail.models.audit_log import BaseLogEntry, BaseLogEntryManager, LogEntryQuerySet
+
+from ..access import client_access
+
+
+class ClientLogEntryQuerySet(LogEntryQuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise ValidationError(_("The audit log cannot be changed."))
+
+    def delete(self) -> Any:
+        raise ValidationError(_("The audit log cannot be changed."))
+
+
+class ClientLogEntryManager(BaseLogEntryManager):
+    def get_queryset(self) -> ClientLogEntryQuerySet:
+        return ClientLogEntryQuerySet(self.model, using=self._db)
+
+    def log_action(self, instance: Any, action: str, **kwargs: Any) -> ClientLogEntry:
+        kwargs.update(client_id=instance.pk)
+        return super().log_action(instance, action, **kwargs)
+
+    def viewable_by_user(self, user: Any) -> models.QuerySet:
+        """Supervisors read the whole log; nobody else reads any of it."""
+        return self.all() if client_access(user).sees_all else self.none()
+
+    def for_instance(self, instance: Any) -> models.QuerySet:
+        return self.filter(client_id=instance.pk)
+
+
+class ClientLogEntry(BaseLogEntry):
+    # No database constraint: the audit trail outlives an erased client.
+    client = models.ForeignKey(
+        "matching.Client",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+
+    objects = ClientLogEntryManager()
+
+    class Meta(BaseLogEntry.Meta):
+        ordering = ["-timestamp", "-id"]
+        verbose_name = _("client log entry")
+        verbose_name_plural = _("client log entries")
+        default_permissions = ()
+        indexes = [
+            models.Index(fields=["uuid", "action", "-timestamp"]),
+            models.Index(fields=["client", "-timestamp"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"ClientLogEntry {self.pk}: {self.action} on {self.label}"
+
+    @cached_property
+    def object_id(self) -> Any:
+        return self.client_id
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValidationError(_("The audit log cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValidationError(_("The audit log cannot be changed."))

@@ -1,0 +1,175 @@
+"""Proposals to host places and the placements that follow.
+
+A proposal carries a coordinator-written ``summary``: the only thing about the client a host
+place ever sees. A placement moves proposed → accepted → active → settled / ended /
+interrupted; accepted and active placements occupy one of the activity's places.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from resources.models import ActivityPage
+
+from .clients import AppendOnlyModel, Client, ScopedQuerySet
+
+
+class Proposal(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENT = "sent", _("Sent")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Expired")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the coordinator")
+
+    OPEN = (Status.DRAFT, Status.SENT)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="proposals")
+    activity = models.ForeignKey(
+        ActivityPage, verbose_name=_("activity"), on_delete=models.PROTECT, related_name="+"
+    )
+    companion = models.ForeignKey(
+        "volunteers.Volunteer",
+        verbose_name=_("companion volunteer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("A volunteer who will go along with the person, if any."),
+    )
+    score = models.FloatField(_("score"), default=0)
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    summary = models.TextField(
+        _("summary for the host place"),
+        blank=True,
+        help_text=_(
+            "The only information about the person the host place receives. Write only what the "
+            "person agreed to share: no name, diagnosis, disability or financial details."
+        ),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    status_reason = models.TextField(_("reason"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    deadline = models.DateTimeField(_("answer by"), null=True, blank=True)
+    # Set when the email to the host went out; the sweep sends any that a lost task missed.
+    notified_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    response_comment = models.TextField(_("comment from the host place"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "activity"],
+                condition=models.Q(status__in=["draft", "sent"]),
+                name="matching_one_open_proposal_per_activity",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "sent_at"]),
+            models.Index(fields=["status", "deadline"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id}: {self.get_status_display()}"
+
+
+class Placement(models.Model):
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ACCEPTED = "accepted", _("Accepted")
+        ACTIVE = "active", _("Taking part")
+        SETTLED = "settled", _("Settled")
+        ENDED = "ended", _("Ended")
+        INTERRUPTED = "interrupted", _("Interrupted")
+
+    OPEN = (Status.PROPOSED, Status.ACCEPTED, Status.ACTIVE)
+    # These take one of the activity's places (placement_capacity).
+    OCCUPYING = (Status.ACCEPTED, Status.ACTIVE)
+    CLOSED = (Status.SETTLED, Status.ENDED, Status.INTERRUPTED)
+    TRANSITIONS: dict[str, tuple[str, ...]] = {
+        Status.PROPOSED: (Status.ACCEPTED, Status.ENDED),
+        Status.ACCEPTED: (Status.ACTIVE, Status.ENDED, Status.INTERRUPTED),
+        Status.ACTIVE: (Status.SETTLED, Status.ENDED, Status.INTERRUPTED),
+    }
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="placements")
+    activity = models.ForeignKey(
+        ActivityPage, verbose_name=_("activity"), on_delete=models.PROTECT, related_name="+"
+    )
+    proposal = models.OneToOneField(
+        Proposal, null=True, blank=True, on_delete=models.SET_NULL, related_name="placement"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED
+    )
+    started_on = models.DateField(_("started on"), null=True, blank=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("placement")
+        verbose_name_plural = _("placements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "activity"],
+                condition=models.Q(status__in=["proposed", "accepted", "active"]),
+                name="matching_one_open_placement_per_activity",
+            )
+        ]
+        indexes = [models.Index(fields=["activity", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id}: {self.get_status_display()}"
+
+    def next_statuses(self) -> tuple[str, ...]:
+        return self.TRANSITIONS.get(self.status, ())
+
+
+class PlacementStatusChange(AppendOnlyModel):
+    """A placement's status history, with the coordinator's reason (retention reports read it)."""
+
+    placement = models.ForeignKey(
+        Placement, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=20, choices=Placement.Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Placement.Status.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        verbose_name = _("placement status change")
+        verbose_name_plural = _("placement status changes")

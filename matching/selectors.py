@@ -1,0 +1,410 @@
+"""Reads for the matcher: engine inputs built from the database, and ranked results.
+
+The engine (matching/engine.py) knows no Django; this module is the only place that turns
+clients, the vocabulary and live activities into its dataclasses. Queries are per table, not
+per activity, so ranking against 10,000 activities stays a handful of queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Exists, FloatField, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Cast, Coalesce
+
+from resources.models import ActivityPage, ListingTag, ScheduleRule, Term
+from resources.models.schedules import TIME_BANDS
+from volunteers.selectors import CompanionCandidate, companion_candidates
+
+from . import engine
+from .assignment import Assignment, assign
+from .models import Client, Consent, Placement, Proposal, SupportPlan
+
+ACTIVITY_PREFIX = "activity:"
+FIELD_MAP = {
+    "field_elderly": engine.SupportField.ELDERLY,
+    "field_disability": engine.SupportField.DISABLED,
+    "field_children": engine.SupportField.CHILDREN,
+    "field_poverty": engine.SupportField.POVERTY,
+    "field_other": engine.SupportField.OTHER,
+}
+AUDIENCE_MAP = {
+    "for_elderly": engine.SupportField.ELDERLY,
+    "for_disabled": engine.SupportField.DISABLED,
+    "for_children": engine.SupportField.CHILDREN,
+    "for_poverty": engine.SupportField.POVERTY,
+}
+PREFERENCE_MAP = {
+    "prefers_small_group": engine.Preference.SMALL_GROUP,
+    "same_gender_only": engine.Preference.SAME_GENDER_ONLY,
+    "wants_visit_first": engine.Preference.TOUR_FIRST,
+    "wants_short_time": engine.Preference.SHORT_TIME,
+    "wants_companion": engine.Preference.COMPANION,
+}
+# A listing's accessibility booleans stand for these accommodation terms (names or synonyms,
+# folded as the engine folds them). A town whose vocabulary words them differently sets
+# MATCHING_ACCOMMODATION_FLAGS; labels not in its vocabulary are ignored.
+DEFAULT_ACCOMMODATION_FLAGS: dict[str, tuple[str, ...]] = {
+    "barrier_free": ("バリアフリー", "段差なし", "車椅子対応", "車いす対応"),
+    "accessible_toilet": ("多目的トイレ", "バリアフリートイレ"),
+    "parking": ("駐車場",),
+    "pickup": ("送迎",),
+    "hearing_support": ("聴覚障害への配慮", "筆談"),
+    "vision_support": ("視覚障害への配慮", "点字"),
+}
+ACTIVITY_FIELDS = (
+    "pk",
+    "title",
+    "for_everyone",
+    *AUDIENCE_MAP,
+    *DEFAULT_ACCOMMODATION_FLAGS,
+    "min_age",
+    "max_age",
+    "placement_capacity",
+    "tour_ok",
+    "companion_ok",
+    "short_time_ok",
+)
+# How long a process may keep its candidate pool without a change being seen (vocabulary
+# edits and unpublished row changes do not show in the fingerprint).
+POOL_MAX_AGE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class RankedActivity:
+    """One ranked candidate as the admin, the commands and proposal_create see it."""
+
+    activity_id: int
+    title: str
+    external_id: str
+    hsds_id: str
+    score: float
+    reasons: tuple[str, ...]
+    breakdown: dict[str, float]
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    """assign_batch's answer: client → ranked activity, the unplaced, the total score."""
+
+    placements: dict[Client, RankedActivity]
+    unassigned: tuple[Client, ...]
+    total_score: float
+
+
+def engine_weights() -> engine.Weights:
+    return engine.Weights(**getattr(settings, "MATCHING_WEIGHTS", {}))
+
+
+def vocabulary() -> engine.Vocabulary:
+    return engine.Vocabulary(
+        engine.Term(
+            id=row["id"],
+            name=row["name"],
+            kind=engine.TermKind(row["kind"]),
+            parent_id=row["parent_id"],
+            synonyms=tuple(Term(synonyms=row["synonyms"]).synonym_list()),
+        )
+        for row in Term.objects.values("id", "name", "kind", "parent_id", "synonyms")
+    )
+
+
+def accommodation_flag_terms(vocab: engine.Vocabulary) -> dict[str, frozenset[int]]:
+    """Listing boolean → the accommodation term ids it provides."""
+    labels = getattr(settings, "MATCHING_ACCOMMODATION_FLAGS", DEFAULT_ACCOMMODATION_FLAGS)
+    result = {}
+    for flag, names in labels.items():
+        ids = set()
+        for name in names:
+            try:
+                term_id = vocab.lookup(name)
+            except KeyError:
+                continue
+            if vocab.terms[term_id].kind == engine.TermKind.ACCOMMODATION:
+                ids.add(term_id)
+        result[flag] = frozenset(ids)
+    return result
+
+
+def placement_activities() -> QuerySet[ActivityPage]:
+    """Activities that may host a placement: live and accepting placements."""
+    return ActivityPage.objects.live().filter(accepts_placements=True)
+
+
+def host_email(activity: ActivityPage) -> str:
+    """Where a proposal goes: the activity's own contact, else its place's, else its operator's."""
+    place = activity.place
+    organization = activity.organization
+    return (
+        activity.email
+        or (place.email if place else "")
+        or (organization.email if organization else "")
+    )
+
+
+def slots_of_rule(weekday: int, opens_at: dt.time, closes_at: dt.time) -> set[engine.Slot]:
+    """The (weekday, band) slots a schedule rule overlaps, as the directory's filter reads them."""
+    return {
+        (weekday, engine.Band(band))
+        for band, (start, end) in TIME_BANDS.items()
+        if opens_at < end and closes_at > start
+    }
+
+
+def _location(lat: Any, lng: Any) -> engine.LatLng | None:
+    return (float(lat), float(lng)) if lat is not None and lng is not None else None
+
+
+def occupied_places() -> dict[int, int]:
+    """Activity id → places taken (accepted and active placements)."""
+    taken = Placement.objects.filter(status__in=Placement.OCCUPYING)
+    return dict(taken.values_list("activity_id").annotate(n=Count("pk")).order_by())
+
+
+def activity_candidates(
+    vocab: engine.Vocabulary, *, occupied: Mapping[int, int]
+) -> list[engine.Candidate]:
+    """Engine candidates for every placement activity, ``occupied`` places taken.
+
+    A few queries per table, floats cast in SQL: converting 10,000 rows' Decimal coordinates
+    in Python would cost more than the ranking.
+    """
+    activities = placement_activities()
+    rows = activities.annotate(
+        lat=Coalesce(Cast("latitude", FloatField()), Cast("area__latitude", FloatField())),
+        lng=Coalesce(Cast("longitude", FloatField()), Cast("area__longitude", FloatField())),
+    ).values(*ACTIVITY_FIELDS, "lat", "lng")
+    slots: dict[int, set[engine.Slot]] = defaultdict(set)
+    rules = ScheduleRule.objects.filter(listing__in=activities)
+    for listing_id, weekday, opens_at, closes_at in rules.values_list(
+        "listing_id", "weekday", "opens_at", "closes_at"
+    ):
+        slots[listing_id] |= slots_of_rule(weekday, opens_at, closes_at)
+    tags: dict[int, set[int]] = defaultdict(set)
+    for listing_id, tag_id in ListingTag.objects.filter(content_object__in=activities).values_list(
+        "content_object_id", "tag_id"
+    ):
+        tags[listing_id].add(tag_id)
+    flag_terms = accommodation_flag_terms(vocab)
+    return [
+        engine.Candidate(
+            id=f"{ACTIVITY_PREFIX}{row['pk']}",
+            kind=engine.CandidateKind.ACTIVITY,
+            title=row["title"],
+            tags=frozenset(tags[row["pk"]]),
+            audiences=frozenset(f for flag, f in AUDIENCE_MAP.items() if row[flag]),
+            for_everyone=row["for_everyone"],
+            min_age=row["min_age"],
+            max_age=row["max_age"],
+            slots=frozenset(slots[row["pk"]]),
+            location=_location(row["lat"], row["lng"]),
+            provides=frozenset().union(*(ids for f, ids in flag_terms.items() if row[f])),
+            pickup=row["pickup"],
+            capacity_left=row["placement_capacity"] - occupied.get(row["pk"], 0),
+            tour_ok=row["tour_ok"],
+            companion_ok=row["companion_ok"],
+            short_time_ok=row["short_time_ok"],
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class CandidatePool:
+    """The vocabulary and every placement activity, indexed for the engine, with raw capacity
+    (places taken are applied per ranking, since they change with every acceptance)."""
+
+    fingerprint: tuple[Any, ...]
+    built_at: float
+    vocab: engine.Vocabulary
+    index: engine.CandidateIndex
+
+
+_pool: CandidatePool | None = None
+
+
+def _pool_fingerprint() -> tuple[Any, ...]:
+    """Changes when an activity is published, unpublished, added or removed, or a term added."""
+    pages = placement_activities().aggregate(
+        n=Count("pk"),
+        last=Max("pk"),
+        published=Max("last_published_at"),
+        revised=Max("latest_revision_created_at"),
+    )
+    terms = Term.objects.aggregate(n=Count("pk"), last=Max("pk"))
+    return (*pages.values(), *terms.values())
+
+
+def candidate_pool() -> CandidatePool:
+    """This process's pool, rebuilt when the directory changed: building 10,000 candidates
+    takes a few hundred milliseconds, ranking against the built index a few."""
+    global _pool
+    fingerprint = _pool_fingerprint()
+    pool = _pool
+    if (
+        pool is None
+        or pool.fingerprint != fingerprint
+        or time.monotonic() - pool.built_at > POOL_MAX_AGE_SECONDS
+    ):
+        vocab = vocabulary()
+        index = engine.CandidateIndex(activity_candidates(vocab, occupied={}), vocab)
+        pool = _pool = CandidatePool(fingerprint, time.monotonic(), vocab, index)
+    return pool
+
+
+def client_profile(client: Client, *, number: int = 0) -> engine.ClientProfile:
+    """What the engine may know of a client — never the name or notes. ``number`` is the id
+    the engine reports back (batch mode numbers the clients it is given)."""
+    area = client.area
+    if hasattr(client, "declined_proposals"):
+        declined = {p.activity_id for p in client.declined_proposals}
+    else:
+        declined = set(
+            client.proposals.filter(status=Proposal.Status.DECLINED).values_list(
+                "activity_id", flat=True
+            )
+        )
+    return engine.ClientProfile(
+        id=number,
+        fields=frozenset(f for flag, f in FIELD_MAP.items() if getattr(client, flag)),
+        age=client.approximate_age(),
+        gender=engine.Gender(client.gender) if client.gender else None,
+        interests=frozenset(t.pk for t in client.interests.all()),
+        needs=frozenset(t.pk for t in client.needs.all()),
+        accommodations=frozenset(t.pk for t in client.accommodations.all()),
+        availability=frozenset(
+            (day, engine.Band(band)) for day, band in client.availability_slots()
+        ),
+        location=_location(area.latitude, area.longitude) if area else None,
+        max_distance_km=(
+            float(client.max_distance_km) if client.max_distance_km is not None else None
+        ),
+        has_transport=client.has_transport,
+        needs_pickup=client.needs_pickup,
+        preferences=frozenset(p for flag, p in PREFERENCE_MAP.items() if getattr(client, flag)),
+        declined_candidate_ids=frozenset(f"{ACTIVITY_PREFIX}{pk}" for pk in declined),
+    )
+
+
+def _ranked_activities(proposals: Sequence[engine.Proposal]) -> list[RankedActivity]:
+    """The engine's proposals with the activities' ids from the directory, in order."""
+    ids = [int(p.candidate_id.removeprefix(ACTIVITY_PREFIX)) for p in proposals]
+    display = {
+        row["pk"]: row
+        for row in ActivityPage.objects.filter(pk__in=ids).values(
+            "pk", "title", "external_id", "hsds_id"
+        )
+    }
+    return [
+        RankedActivity(
+            activity_id=pk,
+            title=display[pk]["title"],
+            external_id=display[pk]["external_id"],
+            hsds_id=str(display[pk]["hsds_id"]),
+            score=p.score,
+            reasons=p.reasons,
+            breakdown=dict(p.breakdown),
+        )
+        for pk, p in zip(ids, proposals, strict=True)
+    ]
+
+
+def client_rank(*, client: Client, top: int | None = 10) -> list[RankedActivity]:
+    """Activities the client could be proposed for, best first, with reasons in Japanese.
+
+    Full activities are ranked like the others (capacity does not change a score) and dropped
+    afterwards, so the cached pool gives exactly what a fresh index with places taken would.
+    """
+    pool = candidate_pool()
+    full = {
+        f"{ACTIVITY_PREFIX}{pk}"
+        for pk, taken, capacity in Placement.objects.filter(status__in=Placement.OCCUPYING)
+        .values("activity_id", "activity__placement_capacity")
+        .annotate(n=Count("pk"))
+        .values_list("activity_id", "n", "activity__placement_capacity")
+        if taken >= capacity
+    }
+    proposals = engine.rank(
+        client_profile(client),
+        pool.index,
+        pool.vocab,
+        engine_weights(),
+        top=None if top is None else top + len(full),
+    )
+    return _ranked_activities([p for p in proposals if p.candidate_id not in full][:top])
+
+
+def clients_with_consent(clients: QuerySet[Client]) -> QuerySet[Client]:
+    """Clients whose latest consent record is 同意あり."""
+    return clients.with_consent_stage().filter(consent_stage=Consent.Stage.CONSENTED)
+
+
+def waiting_clients(clients: QuerySet[Client]) -> QuerySet[Client]:
+    """Open cases with consent and neither an open placement nor an open proposal."""
+    open_placement = Placement.objects.filter(client=OuterRef("pk"), status__in=Placement.OPEN)
+    open_proposal = Proposal.objects.filter(client=OuterRef("pk"), status__in=Proposal.OPEN)
+    return (
+        clients_with_consent(clients)
+        .filter(Q(status=Client.Status.CONSULTING) | Q(status=Client.Status.SUPPORTING))
+        .exclude(Exists(open_placement))
+        .exclude(Exists(open_proposal))
+        .select_related("area")
+        .prefetch_related(
+            "interests",
+            "needs",
+            "accommodations",
+            Prefetch(
+                "proposals",
+                queryset=Proposal.objects.filter(status=Proposal.Status.DECLINED),
+                to_attr="declined_proposals",
+            ),
+        )
+    )
+
+
+def batch_plan(*, clients: Sequence[Client] | Iterable[Client]) -> BatchPlan:
+    """The capacity-respecting assignment maximising the total score (matching/assignment.py)."""
+    clients = list(clients)
+    vocab = vocabulary()
+    candidates = activity_candidates(vocab, occupied=occupied_places())
+    profiles = [client_profile(c, number=i) for i, c in enumerate(clients)]
+    result: Assignment = assign(profiles, candidates, vocab, engine_weights())
+    numbers = sorted(result.placements)
+    ranked = _ranked_activities([result.placements[i] for i in numbers])
+    return BatchPlan(
+        placements={clients[i]: r for i, r in zip(numbers, ranked, strict=True)},
+        unassigned=tuple(clients[i] for i in result.unassigned),
+        total_score=result.total_score,
+    )
+
+
+def client_page(*, client: Client) -> dict[str, Any]:
+    """Everything the client page shows, in a fixed number of queries."""
+    consents = list(client.consents.select_related("recorded_by"))
+    plans = list(client.plans.all())
+    current_plans = [p for p in plans if p.status in SupportPlan.CURRENT]
+    latest = consents[0] if consents else None
+    return {
+        "consent": latest,
+        "consents": consents,
+        "can_propose": bool(latest and latest.allows_placement),
+        "plan": current_plans[0] if current_plans else None,
+        "plans": plans,
+        "proposals": list(client.proposals.select_related("activity")),
+        "placements": list(
+            client.placements.select_related("activity").prefetch_related("status_changes")
+        ),
+    }
+
+
+def companion_choices(*, client: Client, limit: int = 10) -> list[CompanionCandidate]:
+    """Volunteers willing to accompany who live near or travel, free when the client is."""
+    return companion_candidates(area=client.area_id, availability=client.availability_slots())[
+        :limit
+    ]

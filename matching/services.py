@@ -1,0 +1,546 @@
+"""Writes with rules: consent, support plans, proposals, placements.
+
+Every service is one transaction that locks the client row first (then the proposal or
+placement, then the activity), so a consent withdrawal and a placement never interleave and
+two acceptances never overfill an activity. On SQLite, which ignores row locks, the write
+transaction itself serialises them. Work for Celery is enqueued on commit, with ids only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from resources.importing.files import ImportRejected
+from resources.models import ActivityPage
+
+from . import emails
+from .access import audit_user
+from .audit import client_log
+from .imports import ClientRow
+from .models import (
+    Client,
+    Consent,
+    Placement,
+    PlacementStatusChange,
+    Proposal,
+    SupportPlan,
+    Team,
+)
+from .selectors import client_rank, host_email, placement_activities
+from .tasks import proposal_answered as proposal_answered_task
+from .tasks import proposal_notify as proposal_notify_task
+
+logger = logging.getLogger(__name__)
+
+# How many ranked candidates the coordinator chooses from; proposal_create re-ranks as many.
+PROPOSAL_CHOICES = 20
+
+
+def _days(name: str, default: int) -> dt.timedelta:
+    return dt.timedelta(days=getattr(settings, name, default))
+
+
+def proposal_deadline() -> dt.timedelta:
+    return _days("MATCHING_PROPOSAL_DEADLINE_DAYS", 14)
+
+
+def proposal_reminder_after() -> dt.timedelta:
+    return _days("MATCHING_PROPOSAL_REMINDER_DAYS", 7)
+
+
+class MatchingError(Exception):
+    """A rule refused the operation; the message is shown to the coordinator as it is."""
+
+
+class CapacityFull(MatchingError):
+    pass
+
+
+def _lock(client: Client) -> Client:
+    return Client.objects.select_for_update().get(pk=client.pk)
+
+
+def _require_consent(client: Client) -> None:
+    consent = client.latest_consent()
+    if consent is None or not consent.allows_placement:
+        raise MatchingError(
+            _("No consent from the person (or it was withdrawn): no proposal or placement.")
+        )
+
+
+# --- clients ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def clients_import(*, rows: list[ClientRow], team: Team, by: Any) -> Counter[str]:
+    """Create or update the team's clients by external ID, all rows or none."""
+    ids = [row.external_id for row in rows]
+    existing = {c.external_id: c for c in Client.objects.filter(external_id__in=ids)}
+    foreign = [row for row in rows if row.external_id in existing
+               and existing[row.external_id].team_id != team.pk]  # fmt: skip
+    if foreign:
+        raise ImportRejected(
+            [
+                _("Row %(row)s: the external ID %(id)s belongs to a client of another team.")
+                % {"row": row.line, "id": row.external_id}
+                for row in foreign
+            ]
+        )
+    counts: Counter[str] = Counter()
+    for row in rows:
+        client = existing.get(row.external_id) or Client(external_id=row.external_id, team=team)
+        created = client._state.adding
+        for name, value in row.fields.items():
+            setattr(client, name, value)
+        client.save()
+        for column, term_ids in row.terms.items():
+            getattr(client, column).set(term_ids)
+        client_log(client=client, action="matching.client.import", by=by, created=created)
+        counts["created" if created else "updated"] += 1
+    return counts
+
+
+# --- consent ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    client: Client,
+    stage: str,
+    obtained_on: dt.date,
+    by: Any,
+    scope: str = "",
+    method: str = "",
+    note: str = "",
+) -> Consent:
+    """Append a consent record; anything but 同意あり withdraws the open proposals at once."""
+    client = _lock(client)
+    if stage == Consent.Stage.CONSENTED and not scope.strip():
+        raise MatchingError(_("Record what the person agreed to (the scope)."))
+    seq = (client.consents.aggregate(last=Max("seq"))["last"] or 0) + 1
+    consent = Consent.objects.create(
+        client=client,
+        seq=seq,
+        stage=stage,
+        scope=scope,
+        obtained_on=obtained_on,
+        method=method,
+        note=note,
+        recorded_by=audit_user(by),
+    )
+    action = (
+        "matching.consent.withdraw"
+        if stage == Consent.Stage.WITHDRAWN
+        else "matching.consent.record"
+    )
+    client_log(client=client, action=action, by=by, consent=consent.pk, stage=stage)
+    if stage != Consent.Stage.CONSENTED:
+        for proposal in client.proposals.select_for_update().filter(status__in=Proposal.OPEN):
+            _close_proposal(
+                proposal, Proposal.Status.WITHDRAWN, by=by, reason=_("Consent is no longer given.")
+            )
+    return consent
+
+
+# --- support plans ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_create(
+    *,
+    client: Client,
+    by: Any,
+    goals: str,
+    support_details: str = "",
+    meeting_date: dt.date | None = None,
+    meeting_organisations: str = "",
+    review_due: dt.date | None = None,
+) -> SupportPlan:
+    """Write a plan; the current one is kept as superseded history."""
+    client = _lock(client)
+    client.plans.filter(status__in=SupportPlan.CURRENT).update(status=SupportPlan.Status.SUPERSEDED)
+    plan = SupportPlan.objects.create(
+        client=client,
+        goals=goals,
+        support_details=support_details,
+        meeting_date=meeting_date,
+        meeting_organisations=meeting_organisations,
+        review_due=review_due,
+        status=SupportPlan.Status.AGREED if meeting_date else SupportPlan.Status.DRAFT,
+        created_by=audit_user(by),
+    )
+    client_log(client=client, action="matching.plan.create", by=by, plan=plan.pk)
+    return plan
+
+
+def _lock_open_plan(plan: SupportPlan) -> SupportPlan:
+    _lock(plan.client)
+    plan = SupportPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status not in SupportPlan.CURRENT:
+        raise MatchingError(_("This plan is no longer current."))
+    return plan
+
+
+@transaction.atomic
+def plan_review(
+    *,
+    plan: SupportPlan,
+    reviewed_on: dt.date,
+    note: str,
+    by: Any,
+    review_due: dt.date | None = None,
+) -> SupportPlan:
+    plan = _lock_open_plan(plan)
+    plan.reviewed_on, plan.review_note, plan.review_due = reviewed_on, note, review_due
+    plan.save(update_fields=["reviewed_on", "review_note", "review_due"])
+    client_log(client=plan.client, action="matching.plan.review", by=by, plan=plan.pk)
+    return plan
+
+
+@transaction.atomic
+def plan_close(
+    *, plan: SupportPlan, status: str, reason: str, closed_on: dt.date, by: Any
+) -> SupportPlan:
+    """End or interrupt the current plan, with the reason."""
+    if status not in (SupportPlan.Status.ENDED, SupportPlan.Status.INTERRUPTED):
+        raise MatchingError(_("A plan can only be ended or interrupted."))
+    if not reason.strip():
+        raise MatchingError(_("Give the reason."))
+    plan = _lock_open_plan(plan)
+    plan.status, plan.close_reason, plan.closed_on = status, reason, closed_on
+    plan.save(update_fields=["status", "close_reason", "closed_on"])
+    client_log(client=plan.client, action="matching.plan.close", by=by, plan=plan.pk, status=status)
+    return plan
+
+
+# --- proposals -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def proposal_create(*, client: Client, activity_id: int, by: Any) -> Proposal:
+    """A draft proposal for one of the client's ranked candidates, re-ranked now.
+
+    Re-ranking (rather than trusting the form) means a candidate that no longer fits — full,
+    withdrawn from placements, ruled out by a changed profile — is refused.
+    """
+    client = _lock(client)
+    _require_consent(client)
+    ranked = {r.activity_id: r for r in client_rank(client=client, top=PROPOSAL_CHOICES)}
+    if activity_id not in ranked:
+        raise MatchingError(_("This activity is no longer among the person's candidates."))
+    if client.proposals.filter(activity_id=activity_id, status__in=Proposal.OPEN).exists():
+        raise MatchingError(_("There is already an open proposal for this activity."))
+    choice = ranked[activity_id]
+    proposal = Proposal.objects.create(
+        client=client,
+        activity_id=activity_id,
+        score=choice.score,
+        reasons=list(choice.reasons),
+        created_by=audit_user(by),
+    )
+    client_log(
+        client=client, action="matching.proposal.create", by=by, proposal=proposal.pk,
+        activity=activity_id,
+    )  # fmt: skip
+    return proposal
+
+
+def _lock_proposal(proposal: Proposal) -> tuple[Client, Proposal]:
+    client = _lock(proposal.client)
+    # of=("self",): lock the proposal, not the activity's page rows (editors publish those).
+    locked = Proposal.objects.select_for_update(of=("self",)).select_related("activity")
+    return client, locked.get(pk=proposal.pk)
+
+
+@transaction.atomic
+def proposal_update(
+    *, proposal: Proposal, summary: str, by: Any, companion_id: int | None = None
+) -> Proposal:
+    """The summary for the host place, and the volunteer going along (if any)."""
+    client, proposal = _lock_proposal(proposal)
+    if proposal.status != Proposal.Status.DRAFT:
+        raise MatchingError(_("Only a draft can be edited."))
+    proposal.summary, proposal.companion_id = summary, companion_id
+    proposal.save(update_fields=["summary", "companion"])
+    client_log(client=client, action="matching.proposal.update", by=by, proposal=proposal.pk)
+    return proposal
+
+
+@transaction.atomic
+def proposal_send(*, proposal: Proposal, by: Any) -> Proposal:
+    """Send the summary to the host place's contact; the email goes out after commit."""
+    client, proposal = _lock_proposal(proposal)
+    if proposal.status != Proposal.Status.DRAFT:
+        raise MatchingError(_("Only a draft can be sent."))
+    _require_consent(client)
+    if not proposal.summary.strip():
+        raise MatchingError(_("Write the summary for the host place first."))
+    if not placement_activities().filter(pk=proposal.activity_id).exists():
+        raise MatchingError(_("The activity no longer accepts placements."))
+    if not host_email(proposal.activity):
+        raise MatchingError(
+            _("The activity has no contact email. Contact the host place by telephone.")
+        )
+    now = timezone.now()
+    proposal.status, proposal.sent_at = Proposal.Status.SENT, now
+    proposal.deadline = now + proposal_deadline()
+    proposal.save(update_fields=["status", "sent_at", "deadline"])
+    client_log(client=client, action="matching.proposal.send", by=by, proposal=proposal.pk)
+    pk = str(proposal.pk)
+    # robust: a dead broker must not fail the request; the sweep sends what was not sent.
+    transaction.on_commit(lambda: proposal_notify_task.delay(pk), robust=True)
+    return proposal
+
+
+@transaction.atomic
+def proposal_withdraw(*, proposal: Proposal, reason: str, by: Any) -> Proposal:
+    _, proposal = _lock_proposal(proposal)
+    if proposal.status not in Proposal.OPEN:
+        raise MatchingError(_("This proposal is already closed."))
+    _close_proposal(proposal, Proposal.Status.WITHDRAWN, by=by, reason=reason)
+    return proposal
+
+
+def _close_proposal(proposal: Proposal, status: str, *, by: Any, reason: str = "") -> None:
+    proposal.status, proposal.status_reason = status, reason
+    proposal.save(update_fields=["status", "status_reason"])
+    action = {
+        Proposal.Status.WITHDRAWN: "matching.proposal.withdraw",
+        Proposal.Status.EXPIRED: "matching.proposal.expire",
+    }[status]
+    client_log(client=proposal.client, action=action, by=by, proposal=proposal.pk)
+
+
+@transaction.atomic
+def proposal_respond(*, proposal_id: Any, accept: bool, comment: str = "") -> Proposal:
+    """The host place's answer through its one-time link; a closed proposal is left as it is.
+
+    Accepting places the client (capacity and consent checked) in the same transaction.
+    """
+    proposal = Proposal.objects.select_related("client").get(pk=proposal_id)
+    client, proposal = _lock_proposal(proposal)
+    if proposal.status != Proposal.Status.SENT:
+        return proposal
+    now = timezone.now()
+    if proposal.deadline <= now:
+        _close_proposal(proposal, Proposal.Status.EXPIRED, by=None)
+        return proposal
+    if accept:
+        placement = placement_create(
+            client=client, activity=proposal.activity, by=None, proposal=proposal
+        )
+        placement_accept(placement=placement, by=None)
+    proposal.status = Proposal.Status.ACCEPTED if accept else Proposal.Status.DECLINED
+    proposal.responded_at, proposal.response_comment = now, comment
+    proposal.save(update_fields=["status", "responded_at", "response_comment"])
+    action = "matching.proposal.accept" if accept else "matching.proposal.decline"
+    client_log(client=client, action=action, by=None, proposal=proposal.pk)
+    pk = str(proposal.pk)
+    transaction.on_commit(lambda: proposal_answered_task.delay(pk), robust=True)
+    return proposal
+
+
+def proposal_answered_notify(*, proposal_id: Any) -> bool:
+    """Email the assigned coordinators (or the team) that the host place answered."""
+    proposal = Proposal.objects.select_related("client__team").filter(pk=proposal_id).first()
+    if proposal is None or proposal.status not in (
+        Proposal.Status.ACCEPTED,
+        Proposal.Status.DECLINED,
+    ):
+        return False
+    team = proposal.client.team
+    recipients = [u.email for u in proposal.client.coordinators.all() if u.email]
+    recipients = recipients or ([team.email] if team.email else [])
+    if not recipients:
+        logger.warning("proposal %s answered but nobody has an email address", proposal.pk)
+        return False
+    emails.send_answer_notice(proposal, recipients)
+    return True
+
+
+def _due(**conditions: Any) -> Proposal | None:
+    """One sent proposal meeting the conditions, locked; None if another worker holds it."""
+    return (
+        Proposal.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("activity", "client__team")
+        .filter(status=Proposal.Status.SENT, **conditions)
+        .first()
+    )
+
+
+@transaction.atomic
+def proposal_notify(*, proposal_id: Any) -> bool:
+    """Email the host place once; the row lock keeps two workers from both sending."""
+    proposal = _due(pk=proposal_id, notified_at__isnull=True)
+    if proposal is None:
+        return False
+    emails.send_proposal(proposal)
+    proposal.notified_at = timezone.now()
+    proposal.save(update_fields=["notified_at"])
+    return True
+
+
+@transaction.atomic
+def proposal_remind(*, proposal_id: Any) -> bool:
+    now = timezone.now()
+    proposal = _due(
+        pk=proposal_id,
+        notified_at__isnull=False,
+        reminded_at__isnull=True,
+        sent_at__lte=now - proposal_reminder_after(),
+        deadline__gt=now,
+    )
+    if proposal is None:
+        return False
+    emails.send_proposal(proposal, reminder=True)
+    proposal.reminded_at = now
+    proposal.save(update_fields=["reminded_at"])
+    client_log(
+        client=proposal.client, action="matching.proposal.remind", by=None, proposal=proposal.pk
+    )
+    return True
+
+
+@transaction.atomic
+def proposal_expire(*, proposal_id: Any) -> bool:
+    proposal = _due(pk=proposal_id, deadline__lte=timezone.now())
+    if proposal is None:
+        return False
+    _close_proposal(proposal, Proposal.Status.EXPIRED, by=None)
+    return True
+
+
+def proposal_sweep() -> Counter[str]:
+    """Expire, notify and remind whatever is due; the database is the schedule.
+
+    Idempotent (each step re-checks its condition under a row lock) and one failing proposal
+    does not stop the others.
+    """
+    now = timezone.now()
+    sent = Proposal.objects.filter(status=Proposal.Status.SENT).order_by("pk")
+    steps = (
+        ("expired", proposal_expire, sent.filter(deadline__lte=now)),
+        ("notified", proposal_notify, sent.filter(notified_at__isnull=True, deadline__gt=now)),
+        (
+            "reminded",
+            proposal_remind,
+            sent.filter(
+                notified_at__isnull=False,
+                reminded_at__isnull=True,
+                sent_at__lte=now - proposal_reminder_after(),
+                deadline__gt=now,
+            ),
+        ),
+    )
+    done: Counter[str] = Counter()
+    for name, step, due in steps:
+        for pk in due.values_list("pk", flat=True):
+            try:
+                done[name] += step(proposal_id=pk)
+            except Exception:
+                # Ids only in the message; the traceback is of an email send or a status
+                # update, which carries no client field.
+                logger.error("proposal sweep: %s failed for proposal %s", name, pk, exc_info=True)
+                done["failed"] += 1
+    return done
+
+
+# --- placements ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def placement_create(
+    *, client: Client, activity: ActivityPage, by: Any, proposal: Proposal | None = None
+) -> Placement:
+    """A placement in 'proposed' state (the host's agreement still to come)."""
+    client = _lock(client)
+    _require_consent(client)
+    if not placement_activities().filter(pk=activity.pk).exists():
+        raise MatchingError(_("The activity no longer accepts placements."))
+    if client.placements.filter(activity=activity, status__in=Placement.OPEN).exists():
+        raise MatchingError(_("The person already has an open placement at this activity."))
+    placement = Placement.objects.create(
+        client=client, activity=activity, proposal=proposal, created_by=audit_user(by)
+    )
+    PlacementStatusChange.objects.create(
+        placement=placement, to_status=placement.status, changed_by=audit_user(by)
+    )
+    client_log(client=client, action="matching.placement.create", by=by, placement=placement.pk)
+    return placement
+
+
+def _reserve_place(activity_id: int) -> None:
+    """Refuse when every place is taken; the activity row lock makes count-and-take atomic."""
+    activity = ActivityPage.objects.select_for_update(of=("self",)).get(pk=activity_id)
+    taken = Placement.objects.filter(activity_id=activity_id, status__in=Placement.OCCUPYING)
+    if taken.count() >= activity.placement_capacity:
+        raise CapacityFull(_("The activity has no place left."))
+
+
+def _transition(placement: Placement, to: str, *, by: Any, reason: str = "") -> Placement:
+    client = _lock(placement.client)
+    placement = Placement.objects.select_for_update().get(pk=placement.pk)
+    if to not in placement.next_statuses():
+        raise MatchingError(
+            _("A placement cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": placement.get_status_display(), "to": Placement.Status(to).label}
+        )
+    if to in (Placement.Status.ACCEPTED, Placement.Status.ACTIVE):
+        _require_consent(client)
+    if to in Placement.OCCUPYING and placement.status not in Placement.OCCUPYING:
+        _reserve_place(placement.activity_id)
+    today = timezone.localdate()
+    from_status, placement.status = placement.status, to
+    if to == Placement.Status.ACTIVE:
+        placement.started_on = today
+    if to in Placement.CLOSED:
+        placement.ended_on = today
+    placement.save(update_fields=["status", "started_on", "ended_on"])
+    PlacementStatusChange.objects.create(
+        placement=placement,
+        from_status=from_status,
+        to_status=to,
+        reason=reason,
+        changed_by=audit_user(by),
+    )
+    client_log(
+        client=client, action="matching.placement.status", by=by, placement=placement.pk,
+        status=to,
+    )  # fmt: skip
+    return placement
+
+
+@transaction.atomic
+def placement_accept(*, placement: Placement, by: Any) -> Placement:
+    """The host agreed: the placement takes one of the activity's places."""
+    return _transition(placement, Placement.Status.ACCEPTED, by=by)
+
+
+@transaction.atomic
+def placement_activate(*, placement: Placement, by: Any) -> Placement:
+    """The person has started taking part.
+
+    The follow-up issue extends this transaction with the check-in schedule, so a placement
+    is never active without one.
+    """
+    return _transition(placement, Placement.Status.ACTIVE, by=by)
+
+
+@transaction.atomic
+def placement_close(*, placement: Placement, status: str, reason: str, by: Any) -> Placement:
+    """Settled (定着), ended or interrupted; ending or interrupting needs a reason."""
+    if status not in Placement.CLOSED:
+        raise MatchingError(_("Choose settled, ended or interrupted."))
+    if status != Placement.Status.SETTLED and not reason.strip():
+        raise MatchingError(_("Give the reason."))
+    return _transition(placement, status, by=by, reason=reason)

@@ -1,0 +1,395 @@
+"""Admin action views about one client, and the host place's public answer page.
+
+Admin views look the client up through ``visible_to`` (a 404 for anyone who may not see it),
+let only team members act, write through services, and record every page shown in the audit
+log. The answer page is the one route without a login: it is opened by a signed one-time link
+and shows the activity and the coordinator's summary, nothing else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.generic import FormView, TemplateView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from . import services
+from .access import client_access
+from .audit import client_log
+from .forms import (
+    ConsentForm,
+    PlacementCreateForm,
+    PlacementStatusForm,
+    PlanCloseForm,
+    PlanForm,
+    PlanReviewForm,
+    ProposalSummaryForm,
+    ReasonForm,
+    RespondForm,
+)
+from .models import Client, Consent, Placement, Proposal, SupportPlan
+from .selectors import client_rank, companion_choices, host_email, placement_activities
+from .services import MatchingError
+from .tokens import proposal_id_from_token
+
+
+def visible_client(request: HttpRequest, pk: Any) -> Client:
+    """The client, if this user may see it; otherwise 404, as if it did not exist."""
+    return get_object_or_404(Client.objects.visible_to(request.user), pk=pk)
+
+
+def client_url(client: Client) -> str:
+    return reverse("matching_client:inspect", args=[client.pk])
+
+
+class ClientPageMixin(WagtailAdminTemplateMixin):
+    """A page about one client: scoped lookup, team members only, every GET audited."""
+
+    page_name = ""
+
+    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        super().setup(request, *args, **kwargs)
+        self.object = self.get_object()
+        self.client = self.get_client()
+
+    def get_object(self) -> Any:
+        return visible_client(self.request, self.kwargs["pk"])
+
+    def get_client(self) -> Client:
+        return self.object
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not client_access(request.user).can_write:
+            raise PermissionDenied
+        if request.method == "GET":
+            client_log(client=self.client, action="matching.client.view", by=request.user,
+                       page=self.page_name)  # fmt: skip
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self) -> str:
+        return str(self.client)
+
+    def get_breadcrumbs_items(self) -> list[dict]:
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("matching_client:index"), "label": Client._meta.verbose_name_plural},
+            {"url": client_url(self.client), "label": str(self.client)},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_success_url(self) -> str:
+        return client_url(self.client)
+
+
+class ClientFormView(ClientPageMixin, FormView):
+    """A form whose valid submission calls one service; a refused rule shows as a form error."""
+
+    template_name = "matching/admin/form.html"
+    success_message = ""
+
+    def perform(self, form: Any) -> None:
+        raise NotImplementedError
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            self.perform(form)
+        except MatchingError as exc:
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            client=self.client,
+            action_url=self.request.get_full_path(),
+            submit_button_label=_("Save"),
+        )
+        return context
+
+
+class ConsentView(ClientFormView):
+    page_title = _("Record consent")
+    page_name = "consent"
+    form_class = ConsentForm
+    success_message = _("The consent record was added.")
+
+    def get_initial(self) -> dict:
+        stage = self.request.GET.get("stage")
+        return {"stage": stage} if stage in Consent.Stage.values else {}
+
+    def perform(self, form: ConsentForm) -> None:
+        services.consent_record(client=self.client, by=self.request.user, **form.cleaned_data)
+
+
+class PlanCreateView(ClientFormView):
+    page_title = _("Write support plan")
+    page_name = "plan"
+    form_class = PlanForm
+    success_message = _("The support plan was saved.")
+
+    def get_initial(self) -> dict:
+        # A revision starts from the current plan; the old one stays as history.
+        plan = self.client.current_plan()
+        if plan is None:
+            return {}
+        return {name: getattr(plan, name) for name in PlanForm.Meta.fields}
+
+    def perform(self, form: PlanForm) -> None:
+        services.plan_create(client=self.client, by=self.request.user, **form.cleaned_data)
+
+
+class PlanActionView(ClientFormView):
+    def get_object(self) -> SupportPlan:
+        plans = SupportPlan.objects.visible_to(self.request.user).select_related("client")
+        return get_object_or_404(plans, pk=self.kwargs["pk"])
+
+    def get_client(self) -> Client:
+        return self.object.client
+
+
+class PlanReviewView(PlanActionView):
+    page_title = _("Review support plan")
+    page_name = "plan_review"
+    form_class = PlanReviewForm
+    success_message = _("The review was recorded.")
+
+    def perform(self, form: PlanReviewForm) -> None:
+        services.plan_review(plan=self.object, by=self.request.user, **form.cleaned_data)
+
+
+class PlanCloseView(PlanActionView):
+    page_title = _("End support plan")
+    page_name = "plan_close"
+    form_class = PlanCloseForm
+    success_message = _("The plan was closed.")
+
+    def perform(self, form: PlanCloseForm) -> None:
+        services.plan_close(plan=self.object, by=self.request.user, **form.cleaned_data)
+
+
+class ProposeView(ClientPageMixin, TemplateView):
+    """提案を作成: the matcher's ranked candidates with reasons; one click makes a draft."""
+
+    page_title = _("Create a proposal")
+    page_name = "propose"
+    template_name = "matching/admin/propose.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        context = super().get_context_data(**kwargs)
+        latest = self.client.latest_consent()
+        context["client"] = self.client
+        context["can_propose"] = bool(latest and latest.allows_placement)
+        if context["can_propose"]:
+            client_log(client=self.client, action="matching.client.propose", by=self.request.user)
+            context["ranked"] = client_rank(client=self.client, top=services.PROPOSAL_CHOICES)
+            context["open_activity_ids"] = set(
+                self.client.proposals.filter(status__in=Proposal.OPEN).values_list(
+                    "activity_id", flat=True
+                )
+            )
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            activity_id = int(request.POST.get("activity", ""))
+            proposal = services.proposal_create(
+                client=self.client, activity_id=activity_id, by=request.user
+            )
+        except ValueError:
+            raise Http404 from None
+        except MatchingError as exc:
+            messages.error(request, str(exc))
+            return redirect("matching_client:propose", pk=self.client.pk)
+        messages.success(request, _("A draft proposal was created. Write the summary and send it."))
+        return redirect("matching_client:proposal", pk=proposal.pk)
+
+
+class ProposalView(ClientPageMixin, TemplateView):
+    """A proposal: reasons, the summary for the host, send or withdraw."""
+
+    page_title = _("Proposal")
+    page_name = "proposal"
+    template_name = "matching/admin/proposal.html"
+
+    def get_object(self) -> Proposal:
+        proposals = Proposal.objects.visible_to(self.request.user).select_related(
+            "client", "activity"
+        )
+        return get_object_or_404(proposals, pk=self.kwargs["pk"])
+
+    def get_client(self) -> Client:
+        return self.object.client
+
+    @cached_property
+    def companions(self) -> list:
+        return companion_choices(client=self.client)
+
+    def summary_form(self, data: Any = None) -> ProposalSummaryForm:
+        initial = {"summary": self.object.summary, "companion": self.object.companion_id}
+        return ProposalSummaryForm(data, initial=initial, companions=self.companions)
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        context = super().get_context_data(**kwargs)
+        context.setdefault("summary_form", self.summary_form())
+        context.setdefault("withdraw_form", ReasonForm())
+        context.update(
+            proposal=self.object, client=self.client, host_email=host_email(self.object.activity)
+        )
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        action = request.POST.get("action")
+        try:
+            if action in ("save", "send"):
+                form = self.summary_form(request.POST)
+                if not form.is_valid():
+                    return self.render_to_response(self.get_context_data(summary_form=form))
+                services.proposal_update(
+                    proposal=self.object,
+                    summary=form.cleaned_data["summary"],
+                    companion_id=form.cleaned_data["companion"],
+                    by=request.user,
+                )
+                if action == "send":
+                    services.proposal_send(proposal=self.object, by=request.user)
+                    messages.success(request, _("The proposal was sent to the host place."))
+                else:
+                    messages.success(request, _("The summary was saved."))
+            elif action == "withdraw":
+                form = ReasonForm(request.POST)
+                if not form.is_valid():
+                    return self.render_to_response(self.get_context_data(withdraw_form=form))
+                services.proposal_withdraw(
+                    proposal=self.object, reason=form.cleaned_data["reason"], by=request.user
+                )
+                messages.success(request, _("The proposal was withdrawn."))
+            else:
+                raise Http404
+        except MatchingError as exc:
+            messages.error(request, str(exc))
+        return redirect("matching_client:proposal", pk=self.object.pk)
+
+
+class PlacementCreateView(ClientFormView):
+    """Record a placement agreed outside the system (e.g. by telephone with the host)."""
+
+    page_title = _("Record a placement")
+    page_name = "placement_create"
+    success_message = _("The placement was recorded.")
+
+    def get_form(self, form_class: Any = None) -> PlacementCreateForm:
+        return PlacementCreateForm(activities=placement_activities(), **self.get_form_kwargs())
+
+    def perform(self, form: PlacementCreateForm) -> None:
+        services.placement_create(
+            client=self.client, activity=form.cleaned_data["activity"], by=self.request.user
+        )
+
+
+class PlacementView(ClientFormView):
+    page_title = _("Placement")
+    page_name = "placement"
+    template_name = "matching/admin/placement.html"
+    success_message = _("The placement status was changed.")
+
+    def get_object(self) -> Placement:
+        placements = Placement.objects.visible_to(self.request.user).select_related(
+            "client", "activity"
+        )
+        return get_object_or_404(placements, pk=self.kwargs["pk"])
+
+    def get_client(self) -> Client:
+        return self.object.client
+
+    def get_form(self, form_class: Any = None) -> PlacementStatusForm:
+        return PlacementStatusForm(placement=self.object, **self.get_form_kwargs())
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        context = super().get_context_data(**kwargs)
+        context["placement"] = self.object
+        context["changes"] = self.object.status_changes.select_related("changed_by")
+        return context
+
+    def perform(self, form: PlacementStatusForm) -> None:
+        status, reason = form.cleaned_data["status"], form.cleaned_data["reason"]
+        by = self.request.user
+        if status == Placement.Status.ACCEPTED:
+            services.placement_accept(placement=self.object, by=by)
+        elif status == Placement.Status.ACTIVE:
+            services.placement_activate(placement=self.object, by=by)
+        else:
+            services.placement_close(placement=self.object, status=status, reason=reason, by=by)
+
+
+@method_decorator(never_cache, name="dispatch")
+class RespondView(View):
+    """The host place's answer: no login, a signed link, single use until the deadline."""
+
+    template_name = "matching/respond.html"
+
+    @cached_property
+    def proposal(self) -> Proposal:
+        proposal_id = proposal_id_from_token(self.kwargs["token"])
+        if proposal_id is None:
+            raise Http404
+        proposals = Proposal.objects.select_related("activity", "client__team")
+        return get_object_or_404(proposals, pk=proposal_id)
+
+    def render(self, form: RespondForm | None = None, error: str = "") -> HttpResponse:
+        proposal = self.proposal
+        context = {
+            # Only these reach the template: never the client object itself.
+            "activity_title": proposal.activity.title,
+            "summary": proposal.summary,
+            "deadline": proposal.deadline,
+            "status": proposal.status,
+            "team": proposal.client.team,
+            "form": form or RespondForm(),
+            "error": error,
+        }
+        response = render(self.request, self.template_name, context)
+        patch_cache_control(response, private=True, no_store=True)
+        response["Referrer-Policy"] = "no-referrer"
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.render()
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = RespondForm(request.POST)
+        if not form.is_valid():
+            return self.render(form)
+        try:
+            services.proposal_respond(
+                proposal_id=self.proposal.pk,
+                accept=form.cleaned_data["decision"] == "accept",
+                comment=form.cleaned_data["comment"],
+            )
+        except MatchingError:
+            # The rule's own message may speak of the person (consent); the host gets a
+            # neutral one and the coordinator sees the proposal still open.
+            return self.render(
+                form,
+                error=str(
+                    _(
+                        "This request cannot be accepted at the moment. "
+                        "The coordinator will contact you."
+                    )
+                ),
+            )
+        del self.proposal
+        return self.render()

@@ -1,0 +1,46 @@
+"""The whole public directory as one HSDS 3.0 document (``manage.py export_directory``).
+
+Shape: ``{"version": "3.0", "organizations": [...], "locations": [...], "services": [...],
+"taxonomies": [...], "taxonomy_terms": [...]}``. Each list holds exactly what the API's detail
+endpoint returns for its items (organizations with their places and one-to-one services;
+services fully nested, with schedules and service_at_locations with their locations);
+``locations`` adds every public place, including those no activity is held at.
+``import_directory`` reads this document back.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.http import HttpRequest
+
+from . import queries
+from .serializers import Doc, Serializer
+from .taxonomies import HSDS_VERSION
+
+
+def directory_document(*, request: HttpRequest | None = None) -> Doc:
+    visibility = queries.Visibility.load()
+    serializer = Serializer(visibility=visibility, request=request)
+    services = list(queries.with_service_details(queries.services(visibility)))
+    places = list(queries.places(visibility))
+    locations = [serializer.location_full(str(p.hsds_id), p) for p in places]
+    services_of: dict[int, list[Doc]] = defaultdict(list)
+    for activity in services:
+        services_of[activity.organization_id].append(serializer.service(activity))
+    locations_of: dict[int, list[Doc]] = defaultdict(list)
+    for place, doc in zip(places, locations, strict=True):
+        locations_of[place.organization_id].append(doc)
+    return {
+        "version": HSDS_VERSION,
+        "organizations": [
+            serializer.organization_full(
+                org, services=services_of[org.pk], locations=locations_of[org.pk]
+            )
+            for org in queries.organizations()
+        ],
+        "locations": locations,
+        "services": [serializer.service_full(activity) for activity in services],
+        "taxonomies": serializer.taxonomies(),
+        "taxonomy_terms": serializer.all_terms(queries.terms()),
+    }

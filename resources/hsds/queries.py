@@ -1,0 +1,127 @@
+"""Reads for the HSDS API and the export: what the public may see, fetched in a fixed number of
+queries whatever the page size (every relation a serializer touches is prefetched here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from wagtail.models import PageViewRestriction
+
+from resources.models import (
+    ActivityPage,
+    ListingTag,
+    Organization,
+    PlacePage,
+    ScheduleException,
+    ScheduleRule,
+    Term,
+)
+from tsunagu.text import query_terms
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """Live pages outside any private section: only those are open data."""
+
+    private_paths: tuple[str, ...]
+
+    @classmethod
+    def load(cls) -> Visibility:
+        paths = PageViewRestriction.objects.values_list("page__path", flat=True)
+        return cls(tuple(sorted(set(paths))))
+
+    def q(self, prefix: str = "") -> Q:
+        q = Q(**{f"{prefix}live": True})
+        for path in self.private_paths:
+            q &= ~Q(**{f"{prefix}path__startswith": path})
+        return q
+
+    def shows(self, page: PlacePage | ActivityPage | None) -> bool:
+        return bool(
+            page is not None
+            and page.live
+            and not any(page.path.startswith(p) for p in self.private_paths)
+        )
+
+
+def _listing_prefetches(prefix: str = "") -> list[Prefetch]:
+    return [
+        Prefetch(
+            f"{prefix}tagged_items",
+            queryset=ListingTag.objects.select_related("tag__parent").order_by(
+                "tag__kind", "tag__kana", "tag__name"
+            ),
+        ),
+        Prefetch(f"{prefix}schedule_rules", queryset=ScheduleRule.objects.order_by("sort_order")),
+        Prefetch(
+            f"{prefix}schedule_exceptions",
+            queryset=ScheduleException.objects.order_by("date", "opens_at"),
+        ),
+    ]
+
+
+def services(visibility: Visibility) -> QuerySet[ActivityPage]:
+    """Public activities with what a one-to-one (list) document needs."""
+    return (
+        ActivityPage.objects.filter(visibility.q())
+        .select_related("organization", "area", "place", "place__area", "place__organization")
+        .order_by("title", "hsds_id")
+    )
+
+
+def with_service_details(queryset: QuerySet[ActivityPage]) -> QuerySet[ActivityPage]:
+    """Add everything a fully nested service document touches, its place's included."""
+    return queryset.prefetch_related(*_listing_prefetches(), *_listing_prefetches("place__"))
+
+
+def places(visibility: Visibility) -> QuerySet[PlacePage]:
+    return (
+        PlacePage.objects.filter(visibility.q())
+        .select_related("area", "organization")
+        .prefetch_related(*_listing_prefetches())
+        .order_by("title", "hsds_id")
+    )
+
+
+def with_location(queryset: QuerySet[ActivityPage], visibility: Visibility) -> QuerySet:
+    """Activities that have a location: a public place, or an address or point of their own."""
+    own = ~Q(address="") | Q(area__isnull=False) | Q(latitude__isnull=False)
+    return queryset.filter(visibility.q("place__") | (Q(place__isnull=True) & own))
+
+
+def organizations() -> QuerySet[Organization]:
+    return Organization.objects.order_by("kana", "name", "uuid")
+
+
+def terms() -> QuerySet[Term]:
+    # Not by kana: HSDS has no field for it, and an export must list terms in the same order
+    # after it has been imported elsewhere.
+    return Term.objects.select_related("parent").order_by("kind", "name", "uuid")
+
+
+class Search:
+    """A resident's query, matched the way the directory matches: every content word of the
+    query (in any of its written forms or readings) among the text's Sudachi index terms."""
+
+    def __init__(self, query: str) -> None:
+        self.groups = query_terms(query)
+
+    def __bool__(self) -> bool:
+        """False when the query has no content words, so it constrains nothing."""
+        return bool(self.groups)
+
+    def matches(self, index_text: str) -> bool:
+        terms_ = set(index_text.split())
+        return all(any(alt in terms_ for alt in alternatives) for alternatives in self.groups)
+
+
+def search_services(queryset: QuerySet[ActivityPage], query: str) -> QuerySet[ActivityPage]:
+    """Filter by the listing's own search text (title, kana, summary, body, district, operator,
+    tags and their synonyms): ``ListingPage.search_text``, as the directory indexes it."""
+    search = Search(query)
+    if not search:
+        return queryset
+    candidates = queryset.select_related("area", "organization").prefetch_related("tags")
+    ids = [page.pk for page in candidates if search.matches(page.search_text())]
+    return queryset.filter(pk__in=ids)

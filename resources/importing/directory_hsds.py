@@ -1,0 +1,633 @@
+"""HSDS 3.0 JSON → records: our own export, or documents in the shape of the official examples.
+
+Accepted shapes: the export of ``export_directory`` (an object with ``organizations``,
+``locations``, ``services``, ``taxonomy_terms``); a fully nested service, organization (with
+its ``services`` and ``locations``) or service_at_location; a JSON list of those; an API page
+(``contents``). The mapping is the reverse of ``resources.hsds.serializers``; schedules of a
+service_at_location join the service's. Parts Tsunagu has no place for (funding, programs,
+contact persons, service areas, metadata) are not read; values it would misrepresent refuse the
+file: a service at several locations, schedules other than weekly or n-th weekday of the month,
+an unknown district, terms of a taxonomy that is not in the vocabulary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from resources.hsds.serializers import own_location_id
+from resources.hsds.taxonomies import (
+    EXTERNAL_ID_TYPE,
+    FEATURE_LIST,
+    FEATURES_BY_TERM_ID,
+    KIND_BY_TAXONOMY_ID,
+    PLACE_FEATURES,
+    Feature,
+    child_id,
+)
+from resources.models import ListingPage, Organization, Term
+
+from . import values
+from .files import Errors, ImportRejected
+from .records import (
+    DESCRIPTION,
+    ActivityRecord,
+    DirectoryData,
+    ExceptionRecord,
+    ListingRecord,
+    OrganizationRecord,
+    ScheduleRecord,
+    TermRecord,
+)
+
+BUNDLE_KEYS = ("organizations", "locations", "services", "taxonomy_terms", "taxonomies")
+_BYDAY = re.compile(r"^([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$")
+_CLOSED_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+[^（(]*(?:[（(](.*)[）)])?$")
+UNSUPPORTED_RRULE = ("byweekno", "bymonthday", "byyearday")
+INACTIVE = {"inactive", "defunct", "temporarily closed"}
+
+
+def _slug(url: Any) -> str:
+    """The last segment of a page URL, when it can be a slug (so a moved page keeps its URL)."""
+    if not isinstance(url, str):
+        return ""
+    segment = unquote(urlparse(url).path.rstrip("/").rpartition("/")[2])
+    return segment if segment and slugify(segment, allow_unicode=True) == segment else ""
+
+
+def _subset(small: dict, large: dict) -> bool:
+    return all(k in large and large[k] == v for k, v in small.items())
+
+
+class DirectoryHSDSReader:
+    def __init__(self) -> None:
+        self.errors = Errors()
+        self.data = DirectoryData()
+        self.areas = values.AreaIndex()
+        self.costs = values.Choices(ListingPage.Cost.choices)
+        self.org_kinds = values.Choices(Organization.Kind.choices)
+        self.db_terms = {term.uuid: term for term in Term.objects.all()}
+        self.db_terms_by_name = {values.key(t.name): t for t in self.db_terms.values()}
+        self.file_terms: dict[uuid.UUID, TermRecord] = {}
+        self.term_aliases: dict[uuid.UUID, uuid.UUID] = {}
+        self.pending_tags: list[tuple[ListingRecord, str, list[uuid.UUID]]] = []
+        self.seen: dict[tuple[str, str], dict] = {}
+
+    # --- shapes -----------------------------------------------------------------------------
+
+    def read(self, document: Any) -> DirectoryData:
+        if isinstance(document, dict) and "id" not in document and "contents" in document:
+            self._items(document["contents"], "$.contents")
+        elif isinstance(document, dict) and any(k in document for k in BUNDLE_KEYS):
+            self._bundle(document)
+        elif isinstance(document, list):
+            self._items(document, "$")
+        elif isinstance(document, dict):
+            self._item(document, "$")
+        else:
+            self.errors.file(_("The JSON is not an HSDS document."))
+        self._finish()
+        self.errors.raise_if_any()
+        return self.data
+
+    def _list(self, parent: dict, name: str, where: str) -> list[tuple[dict, str]]:
+        items = parent.get(name) or []
+        if not isinstance(items, list):
+            self.errors.field(where, name, _("Must be a list."))
+            return []
+        found = []
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                found.append((item, f"{where}.{name}[{index}]"))
+            else:
+                self.errors.field(f"{where}.{name}[{index}]", "-", _("Must be an object."))
+        return found
+
+    def _bundle(self, document: dict) -> None:
+        for item, where in self._list(document, "taxonomy_terms", "$"):
+            self._term(item, where)
+        for item, where in self._list(document, "organizations", "$"):
+            self._organization(item, where, with_services=False)
+        for item, where in self._list(document, "locations", "$"):
+            self._location(item, where)
+        for item, where in self._list(document, "services", "$"):
+            self._service(item, where)
+
+    def _items(self, items: Any, where: str) -> None:
+        if not isinstance(items, list):
+            self.errors.file(_("The JSON is not an HSDS document."))
+            return
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                self._item(item, f"{where}[{index}]")
+            else:
+                self.errors.field(f"{where}[{index}]", "-", _("Must be an object."))
+
+    def _item(self, item: dict, where: str) -> None:
+        if "status" in item or "service_at_locations" in item:
+            self._service(item, where)
+        elif "service" in item and "location" in item:
+            service = dict(item["service"]) if isinstance(item["service"], dict) else {}
+            service["service_at_locations"] = [{k: v for k, v in item.items() if k != "service"}]
+            self._service(service, f"{where}.service")
+        elif "location_type" in item:
+            self._location(item, where)
+        else:
+            self._organization(item, where, with_services=True)
+
+    def _first_time(self, kind: str, item: dict, where: str) -> bool:
+        """False when this entity was read already (the export repeats locations); an entity
+        given twice with different content is an error."""
+        ident = (kind, str(item.get("id")))
+        previous = self.seen.get(ident)
+        if previous is None:
+            self.seen[ident] = item
+            return True
+        if _subset(item, previous):
+            return False
+        if _subset(previous, item):
+            self.seen[ident] = item
+            return True
+        self.errors.field(where, "id", _("The same id appears earlier with other content."))
+        return False
+
+    # --- values -----------------------------------------------------------------------------
+
+    def _uuid(
+        self, item: dict, name: str, where: str, *, required: bool = False
+    ) -> uuid.UUID | None:
+        raw = item.get(name)
+        if raw in (None, ""):
+            if required:
+                self.errors.field(where, name, _("Required."))
+            return None
+        try:
+            return uuid.UUID(str(raw))
+        except ValueError:
+            self.errors.field(where, name, _("“%(value)s” is not a UUID.") % {"value": raw})
+            return None
+
+    def _text(self, item: dict, name: str, where: str, *, required: bool = False) -> str:
+        raw = item.get(name)
+        if raw is None or raw == "":
+            if required:
+                self.errors.field(where, name, _("Required."))
+            return ""
+        if not isinstance(raw, str):
+            self.errors.field(where, name, _("Must be text."))
+            return ""
+        return raw
+
+    def _value(self, item: dict, name: str, where: str, parser: Callable[[str], Any]) -> Any:
+        raw = item.get(name)
+        if raw is None or raw == "":
+            return None
+        try:
+            return parser(str(raw))
+        except ValueError as exc:
+            self.errors.field(where, name, str(exc))
+            return None
+
+    def _iso_date(self, item: dict, name: str, where: str) -> dt.date | None:
+        return self._value(item, name, where, values.parse_date)
+
+    def _age(self, item: dict, name: str, where: str) -> int | None:
+        raw = item.get(name)
+        if raw is None:
+            return None
+        if isinstance(raw, float) and raw.is_integer():
+            raw = int(raw)
+        if not isinstance(raw, int) or isinstance(raw, bool) or not 0 <= raw <= 150:
+            self.errors.field(where, name, _("Must be a whole number from 0 to 150."))
+            return None
+        return raw
+
+    # --- taxonomy terms ---------------------------------------------------------------------
+
+    def _term(self, item: dict, where: str) -> None:
+        term_id = self._uuid(item, "id", where, required=True)
+        if term_id is None or str(term_id) in FEATURES_BY_TERM_ID or term_id in self.file_terms:
+            return
+        name = self._text(item, "name", where, required=True)
+        detail = (
+            item.get("taxonomy_detail") if isinstance(item.get("taxonomy_detail"), dict) else {}
+        )
+        kind = KIND_BY_TAXONOMY_ID.get(str(item.get("taxonomy_id") or detail.get("id")))
+        if kind is None:
+            known = self.db_terms.get(term_id) or self.db_terms_by_name.get(values.key(name))
+            if known is not None:
+                self.term_aliases[term_id] = known.uuid
+            elif name:
+                self.errors.field(
+                    where,
+                    "taxonomy_id",
+                    _(
+                        "“%(name)s” belongs to a taxonomy Tsunagu does not use; add it to the "
+                        "vocabulary with import_vocabulary first."
+                    )
+                    % {"name": name},
+                )
+            return
+        self.file_terms[term_id] = record = TermRecord(
+            uuid=term_id,
+            name=name,
+            kind=kind,
+            where=where,
+            slug=self._text(item, "code", where),
+            parent=self._uuid(item, "parent_id", where),
+        )
+        self.data.terms.append(record)
+
+    def _resolve_term(self, term_id: uuid.UUID) -> uuid.UUID | None:
+        if term_id in self.file_terms or term_id in self.db_terms:
+            return term_id
+        return self.term_aliases.get(term_id)
+
+    def _attributes(
+        self, item: dict, where: str, record: ListingRecord, features: Iterable[Feature]
+    ) -> None:
+        """Tags (resolved once every term of the file is known) and the yes/no features."""
+        allowed = {f.field for f in features}
+        flags = dict.fromkeys(allowed, False)
+        capacity = 0
+        tags: list[uuid.UUID] = []
+        for attribute, at in self._list(item, "attributes", where):
+            embedded = attribute.get("taxonomy_term")
+            term_id = self._uuid(attribute, "taxonomy_term_id", at)
+            if term_id is None and isinstance(embedded, dict):
+                term_id = self._uuid(embedded, "id", f"{at}.taxonomy_term")
+            if term_id is None:
+                self.errors.field(at, "taxonomy_term_id", _("Required."))
+                continue
+            feature = FEATURES_BY_TERM_ID.get(str(term_id))
+            if feature is not None:
+                if feature.field not in allowed:
+                    self.errors.field(
+                        at, "taxonomy_term_id", _("This feature is for activities only.")
+                    )
+                    continue
+                flags[feature.field] = True
+                if feature.field == "accepts_placements":
+                    capacity = self._value(attribute, "value", at, values.parse_int) or 0
+                continue
+            if isinstance(embedded, dict):
+                self._term(embedded, f"{at}.taxonomy_term")
+            tags.append(term_id)
+        record.fields.update(flags)
+        if "accepts_placements" in allowed:
+            record.fields["placement_capacity"] = capacity
+        self.pending_tags.append((record, where, tags))
+
+    # --- organizations ----------------------------------------------------------------------
+
+    def _organization(self, item: dict, where: str, *, with_services: bool) -> str | None:
+        org_id = self._uuid(item, "id", where, required=True)
+        if org_id is None:
+            return None
+        key = f"org:{org_id}"
+        if self._first_time("organization", item, where):
+            fields: dict[str, Any] = {
+                "name": self._text(item, "name", where, required=True),
+                "kana": self._text(item, "alternate_name", where),
+                "description": self._text(item, "description", where),
+                "email": self._value(item, "email", where, values.parse_email) or "",
+                "website": self._value(item, "website", where, values.parse_url) or "",
+            }
+            if item.get("legal_status"):
+                fields["kind"] = self._value(item, "legal_status", where, self.org_kinds.get)
+            if "phones" in item:
+                fields["phone"] = self._phone(item, where)
+            record = OrganizationRecord(key=key, where=where, uuid=org_id, fields=fields)
+            for ident, at in self._list(item, "organization_identifiers", where):
+                if ident.get("identifier_type") == EXTERNAL_ID_TYPE:
+                    record.external_id = self._text(ident, "identifier", at)
+            self.data.organizations[key] = record
+        for location, at in self._list(item, "locations", where):
+            self._location(location, at, organization=key)
+        if with_services:
+            for service, at in self._list(item, "services", where):
+                self._service(service, at, organization=key)
+        return key
+
+    def _organization_ref(self, org_id: uuid.UUID, where: str) -> str:
+        key = f"org:{org_id}"
+        self.data.organizations.setdefault(
+            key, OrganizationRecord(key=key, where=where, uuid=org_id)
+        )
+        return key
+
+    def _phone(self, item: dict, where: str) -> str:
+        phones = self._list(item, "phones", where)
+        return self._text(phones[0][0], "number", phones[0][1]) if phones else ""
+
+    # --- locations --------------------------------------------------------------------------
+
+    def _location_fields(self, item: dict, where: str) -> dict[str, Any]:
+        """Address, district, point and accessibility note: what a place and an activity held
+        at no place both have."""
+        fields: dict[str, Any] = {"area": None, "address": ""}
+        addresses = self._list(item, "addresses", where)
+        if addresses:
+            address, at = addresses[0]
+            lines = [self._text(address, "address_1", at), self._text(address, "address_2", at)]
+            fields["address"] = " ".join(line for line in lines if line)
+            fields["area"] = self._value(address, "region", at, self.areas.get)
+        latitude = self._value(
+            item, "latitude", where, lambda v: values.parse_coordinate(v, limit=90)
+        )
+        longitude = self._value(
+            item, "longitude", where, lambda v: values.parse_coordinate(v, limit=180)
+        )
+        if (item.get("latitude") is None) != (item.get("longitude") is None):
+            self.errors.field(where, "longitude", _("Enter both, or neither."))
+        fields.update(latitude=latitude, longitude=longitude)
+        notes = []
+        own = child_id(item.get("id"), "accessibility") if self._is_uuid(item.get("id")) else None
+        for entry, at in self._list(item, "accessibility", where):
+            if own and entry.get("id") == own:
+                notes.append(self._text(entry, "details", at))
+            else:
+                notes += [self._text(entry, "description", at), self._text(entry, "details", at)]
+        fields["accessibility_note"] = "\n".join(n for n in notes if n)
+        return fields
+
+    @staticmethod
+    def _is_uuid(value: Any) -> bool:
+        try:
+            uuid.UUID(str(value))
+        except ValueError:
+            return False
+        return True
+
+    def _location(self, item: dict, where: str, *, organization: str | None = None) -> str | None:
+        place_id = self._uuid(item, "id", where, required=True)
+        if place_id is None:
+            return None
+        key = f"place:{place_id}"
+        if not self._first_time("location", item, where):
+            return key
+        record = ListingRecord(key=key, where=where, uuid=place_id, slug=_slug(item.get("url")))
+        if item.get("external_identifier"):
+            record.external_id = self._text(item, "external_identifier", where)
+        record.fields.update(
+            title=self._text(item, "name", where, required=True),
+            kana=self._text(item, "alternate_name", where),
+            phone=self._phone(item, where),
+            email=self._location_email(item, where),
+            **{DESCRIPTION: self._text(item, "description", where)},
+            **self._location_fields(item, where),
+        )
+        org_id = self._uuid(item, "organization_id", where)
+        record.organization = self._organization_ref(org_id, where) if org_id else organization
+        record.set_organization = True
+        self._attributes(item, where, record, PLACE_FEATURES)
+        record.schedules, record.exceptions = self._schedules(item, where)
+        self.data.places[key] = record
+        return key
+
+    def _location_email(self, item: dict, where: str) -> str:
+        for contact, at in self._list(item, "contacts", where):
+            if email := self._value(contact, "email", at, values.parse_email):
+                return email
+        return ""
+
+    # --- services ---------------------------------------------------------------------------
+
+    def _service(self, item: dict, where: str, *, organization: str | None = None) -> None:
+        service_id = self._uuid(item, "id", where, required=True)
+        if service_id is None or not self._first_time("service", item, where):
+            return
+        status = item.get("status", "active")
+        if status != "active" and status not in INACTIVE:
+            self.errors.field(
+                where, "status", _("“%(value)s” is not an HSDS status.") % {"value": status}
+            )
+        record = ActivityRecord(
+            key=f"activity:{service_id}", where=where, uuid=service_id, slug=_slug(item.get("url"))
+        )
+        record.publish = status == "active"
+        record.fields.update(
+            title=self._text(item, "name", where, required=True),
+            kana=self._text(item, "alternate_name", where),
+            email=self._value(item, "email", where, values.parse_email) or "",
+            contact_note=self._text(item, "application_process", where),
+            cost_note=self._text(item, "fees_description", where),
+            acceptance_conditions=self._text(item, "eligibility_description", where),
+            min_age=self._age(item, "minimum_age", where),
+            max_age=self._age(item, "maximum_age", where),
+            assured_date=self._iso_date(item, "assured_date", where),
+            phone=self._phone(item, where),
+            cost=self._cost(item, where),
+            **{DESCRIPTION: self._text(item, "description", where)},
+        )
+        minimum, maximum = record.fields["min_age"], record.fields["max_age"]
+        if minimum is not None and maximum is not None and maximum < minimum:
+            self.errors.field(where, "maximum_age", _("The maximum age is below the minimum."))
+        embedded = item.get("organization")
+        org_id = self._uuid(item, "organization_id", where)
+        if isinstance(embedded, dict):
+            record.organization = self._organization(
+                embedded, f"{where}.organization", with_services=False
+            )
+        if org_id:
+            record.organization = self._organization_ref(org_id, where)
+        elif record.organization is None:
+            record.organization = organization
+        record.set_organization = True
+        record.set_place = True
+        self._attributes(item, where, record, FEATURE_LIST)
+        record.schedules, record.exceptions = self._schedules(item, where)
+        for link, at in self._list(item, "service_at_locations", where):
+            # The activity's schedule is its schedule at its one place.
+            rules, exceptions = self._schedules(link, at)
+            record.schedules += [r for r in rules if r not in record.schedules]
+            record.exceptions += [e for e in exceptions if e not in record.exceptions]
+        self._service_location(item, where, record, service_id)
+        self.data.activities.append(record)
+
+    def _cost(self, item: dict, where: str) -> str:
+        options = self._list(item, "cost_options", where)
+        for option, _at in options:
+            try:
+                return self.costs.get(str(option.get("option") or ""))
+            except ValueError:
+                continue
+        amounts = [option.get("amount") for option, _at in options]
+        if amounts and all(amount == 0 for amount in amounts):
+            return ListingPage.Cost.FREE
+        if amounts or item.get("fees") or item.get("fees_description"):
+            return ListingPage.Cost.PAID
+        return ListingPage.Cost.FREE
+
+    def _service_location(
+        self, item: dict, where: str, record: ActivityRecord, service_id: uuid.UUID
+    ) -> None:
+        links = self._list(item, "service_at_locations", where)
+        cleared = {"area": None, "address": "", "latitude": None, "longitude": None}
+        record.fields.update(cleared)
+        if len(links) > 1:
+            self.errors.field(
+                where,
+                "service_at_locations",
+                _("An activity is held at one place in Tsunagu; split this service."),
+            )
+            return
+        if not links:
+            return
+        link, at = links[0]
+        location = link.get("location") if isinstance(link.get("location"), dict) else None
+        location_id = self._uuid(link, "location_id", at) or (
+            location and self._uuid(location, "id", f"{at}.location")
+        )
+        if location_id is None:
+            self.errors.field(at, "location_id", _("Required."))
+        elif str(location_id) == own_location_id(service_id):
+            if location is not None:
+                fields = self._location_fields(location, f"{at}.location")
+                record.fields.update(fields)
+        elif location is not None:
+            record.place = self._location(location, f"{at}.location")
+        else:
+            record.place = f"place:{location_id}"
+            self.data.places.setdefault(
+                record.place, ListingRecord(key=record.place, where=at, uuid=location_id)
+            )
+
+    # --- schedules --------------------------------------------------------------------------
+
+    def _schedules(
+        self, item: dict, where: str
+    ) -> tuple[list[ScheduleRecord], list[ExceptionRecord]]:
+        rules: list[ScheduleRecord] = []
+        exceptions: dict[dt.date, ExceptionRecord] = {}
+        for schedule, at in self._list(item, "schedules", where):
+            opens = self._value(schedule, "opens_at", at, values.parse_time)
+            closes = self._value(schedule, "closes_at", at, values.parse_time)
+            for name, value in (("opens_at", opens), ("closes_at", closes)):
+                if value is None and not schedule.get(name):
+                    self.errors.field(at, name, _("Required."))
+            if opens and closes and closes <= opens:
+                self.errors.field(at, "closes_at", _("The end time must be after the start."))
+            note = self._text(schedule, "description", at)
+            if schedule.get("count") == 1 and schedule.get("dtstart"):
+                day = self._iso_date(schedule, "dtstart", at)
+                if day and opens and closes:
+                    exceptions[day] = ExceptionRecord(
+                        date=day, closed=False, opens_at=opens, closes_at=closes, note=note
+                    )
+                continue
+            extra = []
+            for line in self._text(schedule, "notes", at).splitlines():
+                if m := _CLOSED_LINE.match(line.strip()):
+                    try:
+                        day = dt.date.fromisoformat(m[1])
+                    except ValueError:
+                        extra.append(line.strip())
+                        continue
+                    exceptions.setdefault(day, ExceptionRecord(date=day, note=m[2] or ""))
+                elif line.strip():
+                    extra.append(line.strip())
+            note = " ".join([note, *extra]).strip()
+            if len(note) > 200:
+                self.errors.field(at, "description", _("Write 200 characters or fewer."))
+            rules += self._rules(schedule, at, opens, closes, note)
+        return rules, sorted(exceptions.values(), key=lambda e: e.date)
+
+    def _rules(
+        self, schedule: dict, at: str, opens: dt.time | None, closes: dt.time | None, note: str
+    ) -> list[ScheduleRecord]:
+        freq = schedule.get("freq")
+        if freq not in ("WEEKLY", "MONTHLY"):
+            self.errors.field(at, "freq", _("Use WEEKLY or MONTHLY."))
+            return []
+        for name in UNSUPPORTED_RRULE:
+            if schedule.get(name):
+                self.errors.field(at, name, _("Tsunagu cannot hold this kind of schedule."))
+        if schedule.get("interval") not in (None, 1):
+            self.errors.field(at, "interval", _("Tsunagu cannot hold this kind of schedule."))
+        if schedule.get("count") is not None:
+            self.errors.field(at, "count", _("Tsunagu cannot hold this kind of schedule."))
+        weeks_by_day: dict[int, list[str]] = {}
+        for token in str(schedule.get("byday") or "").split(","):
+            m = _BYDAY.match(token.strip().upper())
+            if m is None or (freq == "WEEKLY" and m[1]):
+                self.errors.field(
+                    at, "byday", _("“%(value)s” is not a day of the week.") % {"value": token}
+                )
+                continue
+            weekday = values.RRULE_WEEKDAYS.index(m[2])
+            weeks = weeks_by_day.setdefault(weekday, [])
+            if m[1]:
+                weeks.append(str(int(m[1])))
+        if not weeks_by_day:
+            self.errors.field(at, "byday", _("Required."))
+        valid_from = self._iso_date(schedule, "valid_from", at)
+        valid_until = self._iso_date(schedule, "valid_to", at) or self._iso_date(
+            schedule, "until", at
+        )
+        if opens is None or closes is None:
+            return []
+        return [
+            ScheduleRecord(
+                weekday=weekday,
+                weeks_of_month=",".join(weeks),
+                opens_at=opens,
+                closes_at=closes,
+                valid_from=valid_from,
+                valid_until=valid_until,
+                note=note,
+            )
+            for weekday, weeks in weeks_by_day.items()
+        ]
+
+    # --- the end ----------------------------------------------------------------------------
+
+    def _finish(self) -> None:
+        """Resolve references that may point forward in the file: tags, term parents."""
+        for record, where, tags in self.pending_tags:
+            resolved = []
+            for term_id in tags:
+                found = self._resolve_term(term_id)
+                if found is None:
+                    self.errors.field(
+                        where,
+                        "attributes",
+                        _("The term %(id)s is neither in the file nor in the vocabulary.")
+                        % {"id": term_id},
+                    )
+                else:
+                    resolved.append(found)
+            record.tags = list(dict.fromkeys(resolved))
+        for term in self.data.terms:
+            if term.parent is not None:
+                parent = self._resolve_term(term.parent)
+                if parent is None:
+                    self.errors.field(
+                        term.where,
+                        "parent_id",
+                        _("The term %(id)s is neither in the file nor in the vocabulary.")
+                        % {"id": term.parent},
+                    )
+                term.parent = parent
+
+
+def read_directory_json(text: str) -> DirectoryData:
+    """Every entity checked; ``ImportRejected`` lists all the problems of the document."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportRejected(
+            [
+                _("The file is not valid JSON (line %(line)s): %(error)s")
+                % {"line": exc.lineno, "error": exc.msg}
+            ]
+        ) from exc
+    return DirectoryHSDSReader().read(document)

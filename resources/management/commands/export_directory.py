@@ -1,0 +1,32 @@
+"""``manage.py export_directory [--output PATH]``: the public directory as HSDS 3.0 JSON."""
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
+
+from resources.hsds.export import directory_document
+
+
+class Command(BaseCommand):
+    help = (
+        "Writes the public directory (published pages only) as one HSDS 3.0 JSON document: "
+        '{"version": "3.0", "organizations": [...], "locations": [...], "services": [...], '
+        '"taxonomies": [...], "taxonomy_terms": [...]}. Organizations and services are the '
+        "fully nested documents of /api/hsds/organizations/{id} and /api/hsds/services/{id}; "
+        "locations are every public place. import_directory reads it back."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--output", type=Path, help="Write to this file (UTF-8) instead of standard output."
+        )
+
+    def handle(self, *args, output: Path | None = None, **options) -> None:
+        text = json.dumps(directory_document(), ensure_ascii=False, indent=2) + "\n"
+        if output is None:
+            self.stdout.write(text, ending="")
+            return
+        output.write_text(text, encoding="utf-8")
+        self.stderr.write(_("Wrote %(path)s.") % {"path": output})

@@ -1,0 +1,76 @@
+"""``manage.py import_directory PATH [--live|--draft] [--dry-run] [--progress]``."""
+
+from collections import Counter
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from resources.importing.directory_csv import read_directory_csv
+from resources.importing.directory_hsds import read_directory_json
+from resources.importing.files import ImportRejected, Progress, dry_run_note, is_json, read_text
+from resources.services.directory import ImportResult, directory_import
+
+
+class Command(BaseCommand):
+    help = (
+        "Imports places, activities and operators into the directory, all or nothing. PATH is "
+        "an HSDS 3.0 JSON document (the output of export_directory, or services, organizations "
+        "or service_at_locations as in the standard's examples) or the town's CSV "
+        "(resources/import_templates/directory_template.csv, UTF-8 or Shift_JIS). Importing "
+        "the same file again updates what it created. Pages are saved as drafts unless --live."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", type=Path)
+        mode = parser.add_mutually_exclusive_group()
+        mode.add_argument("--live", action="store_true", help="Publish the pages.")
+        mode.add_argument(
+            "--draft", action="store_true", help="Save the pages as drafts (the default)."
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check and report, but write nothing."
+        )
+        parser.add_argument(
+            "--progress", action="store_true", help="Show a progress bar even when not a TTY."
+        )
+
+    def handle(
+        self, *args, path: Path, live: bool, dry_run: bool, progress: bool, **options
+    ) -> None:
+        try:
+            text = read_text(path)
+            data = read_directory_json(text) if is_json(path, text) else read_directory_csv(text)
+            result = directory_import(
+                data=data,
+                live=live,
+                dry_run=dry_run,
+                progress=Progress(
+                    enabled=progress or self.stderr.isatty(),
+                    write=lambda text: self.stderr.write(text, ending=""),
+                ),
+            )
+        except ImportRejected as exc:
+            raise CommandError(
+                _("Nothing was imported. Fix these and try again:") + "\n" + "\n".join(exc.errors)
+            ) from exc
+        self.stdout.write(summary(result, dry_run=dry_run))
+
+
+def summary(result: ImportResult, *, dry_run: bool) -> str:
+    """What was created and updated, by kind, as the operator reads it."""
+    names = {
+        "organization": _("operators"),
+        "term": _("terms"),
+        "placepage": _("places"),
+        "activitypage": _("activities"),
+    }
+
+    def counts(counter: Counter[str]) -> str:
+        return "、".join(f"{names[k]} {counter[k]}" for k in names if counter[k]) or "0"
+
+    text = _("Created: %(created)s. Updated: %(updated)s.") % {
+        "created": counts(result.created),
+        "updated": counts(result.updated),
+    }
+    return f"{text} {dry_run_note()}" if dry_run else text

@@ -1,0 +1,351 @@
+"""Writing a directory file: operators, vocabulary terms, places and activities.
+
+All or nothing. Every record is first matched against the database and checked (read-only);
+only when nothing is wrong are the records written, in the same transaction. Pages are saved the
+way an editor's are: a new revision, published when the import is ``live``.
+
+Matching, so that importing the same file again updates instead of duplicating: by external ID
+(団体ID, 場所ID, 活動ID, or HSDS external identifiers), then by HSDS id, then — for a CSV row
+without an ID — by the operator's or place's name.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
+
+from resources.hsds.serializers import html_to_text, text_to_html
+from resources.importing.files import Errors, ImportRejected, Progress
+from resources.importing.records import (
+    DESCRIPTION,
+    ActivityRecord,
+    DirectoryData,
+    ListingRecord,
+    OrganizationRecord,
+)
+from resources.importing.vocabulary import find_cycles
+from resources.models import (
+    ActivityPage,
+    DirectoryIndexPage,
+    ListingPage,
+    ListingTag,
+    Organization,
+    PlacePage,
+    ScheduleException,
+    ScheduleRule,
+    Term,
+)
+
+SUMMARY_LENGTH = 400
+
+
+@dataclass
+class ImportResult:
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+
+
+@transaction.atomic
+def directory_import(
+    *,
+    data: DirectoryData,
+    live: bool,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Create or update everything ``data`` describes under the site's directory page.
+
+    ``live`` publishes what the file marks active (drafts otherwise); ``dry_run`` checks and
+    writes everything, then rolls back. Raises ``ImportRejected`` listing every problem.
+    """
+    plan = _Plan(data)
+    result = plan.write(live=live, progress=progress or Progress())
+    if dry_run:
+        transaction.set_rollback(True)
+    return result
+
+
+def _set_description(page: ListingPage, text: str) -> None:
+    """HSDS has one description: a short one is the summary, a long one the body."""
+    if text == (page.summary or html_to_text(page.body)):
+        return
+    if len(text) <= SUMMARY_LENGTH:
+        page.summary = text
+    else:
+        page.summary, page.body = "", text_to_html(text)
+
+
+class _Plan:
+    """The records matched to what exists; raises ``ImportRejected`` before anything is written."""
+
+    def __init__(self, data: DirectoryData) -> None:
+        self.data = data
+        self.errors = Errors()
+        self.directory = DirectoryIndexPage.objects.first()
+        if self.directory is None:
+            raise ImportRejected(
+                [_("There is no directory page; create it in the admin before importing.")]
+            )
+        self.claimed: dict[tuple[str, int], str] = {}
+        self._check_lengths()
+        self.terms = self._match_terms()
+        self.orgs = {key: self._match_org(r) for key, r in data.organizations.items()}
+        self.places = {key: self._match_place(r) for key, r in data.places.items()}
+        self.activities = [self._match_activity(r) for r in data.activities]
+        self._check_tags()
+        self.errors.raise_if_any()
+
+    def _check_lengths(self) -> None:
+        """Text longer than its column would fail half-way through the writes; refuse it now."""
+        records: list[tuple[type[Model], str, dict[str, Any]]] = [
+            (Term, r.where, {"name": r.name}) for r in self.data.terms
+        ]
+        records += [(Organization, r.where, r.fields) for r in self.data.organizations.values()]
+        records += [(PlacePage, r.where, r.fields) for r in self.data.places.values()]
+        records += [(ActivityPage, r.where, r.fields) for r in self.data.activities]
+        for model, where, fields in records:
+            for name, value in fields.items():
+                if name == DESCRIPTION or not isinstance(value, str):
+                    continue
+                limit = model._meta.get_field(name).max_length
+                if limit and len(value) > limit:
+                    self.errors.file(
+                        _("%(where)s: “%(field)s” must be %(max)s characters or fewer.")
+                        % {
+                            "where": where,
+                            "field": model._meta.get_field(name).verbose_name,
+                            "max": limit,
+                        }
+                    )
+
+    # --- matching ---------------------------------------------------------------------------
+
+    def _one(self, queryset: QuerySet, where: str, what: str) -> Any:
+        found = list(queryset[:2])
+        if len(found) > 1:
+            self.errors.file(
+                _("%(where)s: more than one %(what)s matches; make the IDs unique.")
+                % {"where": where, "what": what}
+            )
+        return found[0] if found else None
+
+    def _claim(self, obj: Model | None, kind: str, where: str) -> None:
+        """Two records of one file must not update the same row."""
+        if obj is None or obj.pk is None:
+            return
+        earlier = self.claimed.setdefault((kind, obj.pk), where)
+        if earlier != where:
+            self.errors.file(
+                _("%(where)s: describes the same %(what)s as %(earlier)s.")
+                % {"where": where, "what": str(obj), "earlier": earlier}
+            )
+
+    def _match_terms(self) -> dict[uuid.UUID, Term]:
+        terms: dict[uuid.UUID, Term] = {}
+        for record in self.data.terms:
+            term = (
+                Term.objects.filter(uuid=record.uuid).first()
+                or Term.objects.filter(name=record.name).first()
+            )
+            if term is None:
+                term = Term(uuid=record.uuid)
+            elif Term.objects.filter(name=record.name).exclude(pk=term.pk).exists():
+                self.errors.file(
+                    _("%(where)s: another term is already called “%(name)s”.")
+                    % {"where": record.where, "name": record.name}
+                )
+            self._claim(term, "term", record.where)
+            terms[record.uuid] = term
+        return terms
+
+    def _match_org(self, record: OrganizationRecord) -> Organization:
+        org = None
+        if record.external_id:
+            org = self._one(
+                Organization.objects.filter(external_id=record.external_id),
+                record.where,
+                _("operator"),
+            )
+        if org is None and record.uuid:
+            org = Organization.objects.filter(uuid=record.uuid).first()
+        if org is None and record.match_name and record.fields.get("name"):
+            org = self._one(
+                Organization.objects.filter(name=record.fields["name"]),
+                record.where,
+                _("operator"),
+            )
+        if org is None:
+            if not record.fields:
+                self.errors.file(
+                    _("%(where)s: the operator %(id)s is neither in the file nor in Tsunagu.")
+                    % {"where": record.where, "id": record.uuid}
+                )
+            elif not (record.fields.get("name") and record.fields.get("kind")):
+                self.errors.file(
+                    _("%(where)s: a new operator needs a name and a kind.")
+                    % {"where": record.where}
+                )
+            org = Organization(uuid=record.uuid or uuid.uuid4())
+        self._claim(org, "organization", record.where)
+        return org
+
+    def _match_listing(
+        self, record: ListingRecord, model: type[ListingPage], what: str
+    ) -> ListingPage | None:
+        page = None
+        if record.external_id:
+            page = self._one(
+                model.objects.filter(external_id=record.external_id), record.where, what
+            )
+        if page is None and record.uuid:
+            page = model.objects.filter(hsds_id=record.uuid).first()
+            if page is None and ListingPage.objects.filter(hsds_id=record.uuid).exists():
+                self.errors.file(
+                    _("%(where)s: the id %(id)s belongs to a listing of another kind.")
+                    % {"where": record.where, "id": record.uuid}
+                )
+        if page is None and record.match_title and record.fields.get("title"):
+            page = self._one(model.objects.filter(title=record.fields["title"]), record.where, what)
+        if page is None and not record.fields:
+            self.errors.file(
+                _("%(where)s: the %(what)s %(id)s is neither in the file nor in Tsunagu.")
+                % {"where": record.where, "what": what, "id": record.uuid or record.external_id}
+            )
+        elif page is None and not record.fields.get("title"):
+            self.errors.file(
+                _("%(where)s: a new %(what)s needs a name.") % {"where": record.where, "what": what}
+            )
+        self._claim(page, "listing", record.where)
+        return page
+
+    def _match_place(self, record: ListingRecord) -> PlacePage | None:
+        return self._match_listing(record, PlacePage, _("place"))
+
+    def _match_activity(self, record: ActivityRecord) -> ActivityPage | None:
+        return self._match_listing(record, ActivityPage, _("activity"))
+
+    def _check_tags(self) -> None:
+        known = set(self.terms)
+        wanted = {
+            tag
+            for record in [*self.data.places.values(), *self.data.activities]
+            for tag in record.tags or ()
+        }
+        existing = Term.objects.filter(uuid__in=wanted - known)
+        self.terms.update({term.uuid: term for term in existing})
+        for record in [*self.data.places.values(), *self.data.activities]:
+            for tag in record.tags or ():
+                if tag not in self.terms:
+                    self.errors.file(
+                        _("%(where)s: the term %(id)s is not in the vocabulary.")
+                        % {"where": record.where, "id": tag}
+                    )
+        parents = {t.uuid: t.parent.uuid if t.parent else None for t in Term.objects.all()}
+        parents.update({r.uuid: r.parent for r in self.data.terms})
+        for term_id in find_cycles(parents):
+            for record in self.data.terms:
+                if record.uuid == term_id:
+                    self.errors.file(
+                        _("%(where)s: “%(name)s” would become its own broader term.")
+                        % {"where": record.where, "name": record.name}
+                    )
+
+    # --- writing ----------------------------------------------------------------------------
+
+    def write(self, *, live: bool, progress: Progress) -> ImportResult:
+        result = ImportResult()
+        progress.total = len(self.data.terms) + len(self.orgs) + len(self.places)
+        progress.total += len(self.activities)
+        for record in self.data.terms:
+            term = self.terms[record.uuid]
+            self._count(result, "term", term._state.adding)
+            # Saving a term re-indexes every listing tagged with it: only save real changes.
+            if term._state.adding or (term.name, term.kind) != (record.name, record.kind):
+                term.name, term.kind = record.name, record.kind
+                if term._state.adding and not Term.objects.filter(slug=record.slug).exists():
+                    term.slug = record.slug
+                term.save()
+            progress.advance()
+        for record in self.data.terms:
+            term = self.terms[record.uuid]
+            parent = self.terms[record.parent] if record.parent else None
+            if term.parent_id != (parent.pk if parent else None):
+                term.parent = parent
+                term.save(update_fields=["parent"])
+        for key, org in self.orgs.items():
+            record = self.data.organizations[key]
+            if record.fields:
+                self._count(result, "organization", org._state.adding)
+                for name, value in record.fields.items():
+                    setattr(org, name, value)
+                if record.external_id:
+                    org.external_id = record.external_id
+                org.save()
+            progress.advance()
+        for key, page in self.places.items():
+            record = self.data.places[key]
+            if record.fields:
+                self.places[key] = self._save(record, page, PlacePage, live, result)
+            progress.advance()
+        for record, page in zip(self.data.activities, self.activities, strict=True):
+            self._save(record, page, ActivityPage, live, result)
+            progress.advance()
+        return result
+
+    @staticmethod
+    def _count(result: ImportResult, what: str, created: bool) -> None:
+        (result.created if created else result.updated)[what] += 1
+
+    def _save(
+        self,
+        record: ListingRecord,
+        page: ListingPage | None,
+        model: type[ListingPage],
+        live: bool,
+        result: ImportResult,
+    ) -> ListingPage:
+        created = page is None
+        if page is None:
+            page = model(hsds_id=record.uuid or uuid.uuid4(), live=False)
+        else:
+            # Build on the latest revision, as the editor would: a pending draft is kept.
+            page = page.get_latest_revision_as_object()
+        if record.external_id:
+            page.external_id = record.external_id
+        for name, value in record.fields.items():
+            if name == DESCRIPTION:
+                _set_description(page, value)
+            else:
+                setattr(page, name, value)
+        if record.set_organization:
+            page.organization = self.orgs[record.organization] if record.organization else None
+        if isinstance(record, ActivityRecord) and record.set_place:
+            page.place = self.places[record.place] if record.place else None
+        if record.tags is not None:
+            page.tagged_items = [ListingTag(tag=self.terms[tag]) for tag in record.tags]
+        if record.schedules is not None:
+            page.schedule_rules = [
+                ScheduleRule(sort_order=i, **vars(rule)) for i, rule in enumerate(record.schedules)
+            ]
+        if record.exceptions is not None:
+            page.schedule_exceptions = [
+                ScheduleException(sort_order=i, **vars(exception))
+                for i, exception in enumerate(record.exceptions)
+            ]
+        if created:
+            if record.slug and not self.directory.get_children().filter(slug=record.slug).exists():
+                page.slug = record.slug
+            self.directory.add_child(instance=page)
+        revision = page.save_revision()
+        if live and record.publish:
+            revision.publish()
+        elif live and page.live:
+            page.unpublish()
+        self._count(result, model._meta.model_name, created)
+        return page

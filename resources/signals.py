@@ -1,0 +1,66 @@
+"""Keeps the search index and the page cache in step with what editors publish.
+
+Wagtail indexes a page on ``post_save``, but modelcluster saves a page's tags after that, so a
+revision that changes tags would leave the index one step behind: listings are indexed again
+once publishing has finished. Listings also carry their district's, operator's and terms'
+names in their search text, so editing those re-indexes the listings that use them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.db.models import QuerySet
+from django.db.models.signals import post_delete, post_save
+from wagtail.contrib.settings.models import BaseSiteSetting
+from wagtail.models import Page
+from wagtail.search.index import insert_or_update_object
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from . import caching
+from .models import Area, ListingPage, Organization, Term
+
+
+def _pages_changed(**kwargs: Any) -> None:
+    caching.invalidate()
+
+
+def _listing_published(instance: Page, **kwargs: Any) -> None:
+    if isinstance(instance, ListingPage):
+        insert_or_update_object(instance)
+    caching.invalidate()
+
+
+def _reindex(listings: QuerySet[ListingPage]) -> None:
+    for page in listings.specific():
+        insert_or_update_object(page)
+
+
+def _area_or_operator_saved(instance: Area | Organization, **kwargs: Any) -> None:
+    if not kwargs.get("raw"):
+        _reindex(instance.listings.all())
+    caching.invalidate()
+
+
+def _term_saved(instance: Term, **kwargs: Any) -> None:
+    if not kwargs.get("raw"):
+        _reindex(ListingPage.objects.filter(tagged_items__tag=instance))
+    caching.invalidate()
+
+
+def connect() -> None:
+    """Called from ``ResourcesConfig.ready``."""
+    page_published.connect(_listing_published, dispatch_uid="resources-page-published")
+    page_unpublished.connect(_pages_changed, dispatch_uid="resources-page-unpublished")
+    post_page_move.connect(_pages_changed, dispatch_uid="resources-page-moved")
+    post_delete.connect(_pages_changed, sender=Page, dispatch_uid="resources-page-deleted")
+    for model in (Area, Organization):
+        post_save.connect(_area_or_operator_saved, sender=model, dispatch_uid=f"resources-{model}")
+        post_delete.connect(_pages_changed, sender=model, dispatch_uid=f"resources-del-{model}")
+    post_save.connect(_term_saved, sender=Term, dispatch_uid="resources-term-saved")
+    post_delete.connect(_pages_changed, sender=Term, dispatch_uid="resources-term-deleted")
+    # Site settings (the town's contact details) appear in every page's footer.
+    for model in apps.get_models():
+        if issubclass(model, BaseSiteSetting):
+            post_save.connect(_pages_changed, sender=model, dispatch_uid=f"resources-{model}")

@@ -1,0 +1,207 @@
+"""What the directory's pages show: the filtered list, its print and map forms, detail pages.
+
+The page models route here; everything is built from prefetched rows so a result list costs
+the same number of queries for 5 results as for 20.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Page as PaginatorPage
+from django.core.paginator import Paginator
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+
+from .filters import DirectoryFilterSet
+from .models import ActivityPage, DirectoryIndexPage, ListingPage, PlacePage, ScheduleRule
+from .models.pages import ACCESSIBILITY_FLAGS, AUDIENCE_FLAGS, SUPPORT_FLAGS
+from .schedule_text import current_rules, next_occurrences, rule_text
+from .selectors import directory_listings, listing_schedule, place_activities
+
+PAGE_SIZE = 20
+# A printed list is read on paper: past a few hundred entries it helps nobody.
+PRINT_LIMIT = 500
+ACCESS_BADGES = (*ACCESSIBILITY_FLAGS, "near_bus_stop")
+TRANSPORT_BADGES = ("pickup", "near_bus_stop", "parking")
+# How participation support shows in public: what makes a first visit easier, never capacity.
+SUPPORT_BADGES = (*SUPPORT_FLAGS, "pickup")
+
+
+def _labels(page: ListingPage, fields: tuple[str, ...]) -> list[str]:
+    return [
+        str(type(page)._meta.get_field(name).verbose_name)
+        for name in fields
+        if getattr(page, name, False)
+    ]
+
+
+@dataclass(frozen=True)
+class ListingCard:
+    """A listing as a result list, a print-out and a detail page summarise it."""
+
+    page: ListingPage
+    kind: str
+    schedule: list[str]
+    cost: str
+    audiences: list[str]
+    access: list[str]
+
+
+def listing_kind(page: ListingPage) -> str:
+    """居場所 or 活動, from the content type: no need to load the specific page."""
+    place_type = ContentType.objects.get_for_model(PlacePage)
+    model = PlacePage if page.content_type_id == place_type.pk else ActivityPage
+    return str(model._meta.verbose_name)
+
+
+def listing_card(
+    page: ListingPage, *, today: dt.date, rules: list[ScheduleRule] | None = None
+) -> ListingCard:
+    """Uses the page's prefetched rules (no query per result) unless given them."""
+    rules = page.schedule_rules.all() if rules is None else rules
+    cost = page.get_cost_display()
+    if page.cost_note:
+        cost = _("%(cost)s (%(note)s)") % {"cost": cost, "note": page.cost_note}
+    return ListingCard(
+        page=page,
+        kind=listing_kind(page),
+        schedule=[rule_text(rule) for rule in current_rules(rules, today)],
+        cost=cost,
+        audiences=_labels(page, AUDIENCE_FLAGS),
+        access=_labels(page, ACCESS_BADGES),
+    )
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told the total, which the facet query has already counted."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def map_settings() -> dict[str, Any]:
+    """Tiles and starting view from ``LEAFLET_CONFIG``, for the maps' data attributes."""
+    config = settings.LEAFLET_CONFIG
+    tiles = config["TILES"]
+    lat, lng = config["DEFAULT_CENTER"]
+    return {
+        "tiles": tiles if isinstance(tiles, str) else tiles[0][1],
+        "attribution": config.get("ATTRIBUTION_PREFIX", ""),
+        "lat": lat,
+        "lng": lng,
+        "zoom": config.get("DEFAULT_ZOOM", 13),
+    }
+
+
+def _filterset(directory: DirectoryIndexPage, request: HttpRequest) -> DirectoryFilterSet:
+    return DirectoryFilterSet(request.GET, queryset=directory_listings(directory), request=request)
+
+
+def _subpage_url(directory: DirectoryIndexPage, request: HttpRequest, name: str, query: str) -> str:
+    url = directory.get_url(request) + directory.reverse_subpage(name)
+    return f"{url}?{query}" if query else url
+
+
+def directory_context(directory: DirectoryIndexPage, request: HttpRequest) -> dict[str, Any]:
+    """The result list with counts, active filters and links to the same list printed or mapped."""
+    filterset = _filterset(directory, request)
+    total, facets = filterset.facets()
+    paginator = KnownCountPaginator(filterset.qs, PAGE_SIZE, count=total)
+    results: PaginatorPage = paginator.get_page(filterset.data.get("page"))
+    today = timezone.localdate()
+    query = filterset.query_string()
+    return {
+        "filterset": filterset,
+        "form_errors": [
+            (filterset.form[name].label, message)
+            for name, messages in filterset.errors.items()
+            for message in messages
+        ],
+        "facets": facets,
+        "total": total,
+        "results": results,
+        "cards": [listing_card(page, today=today) for page in results],
+        "active_filters": filterset.active_filters(),
+        "query": query,
+        "print_url": _subpage_url(directory, request, "print", query),
+        "map_url": _subpage_url(directory, request, "map", query),
+        "map_settings": map_settings(),
+    }
+
+
+def directory_print_context(directory: DirectoryIndexPage, request: HttpRequest) -> dict[str, Any]:
+    """Every result (up to PRINT_LIMIT) for paper: no map, no paging."""
+    filterset = _filterset(directory, request)
+    rows = list(filterset.qs[: PRINT_LIMIT + 1])
+    today = timezone.localdate()
+    return {
+        "active_filters": filterset.active_filters(),
+        "cards": [listing_card(page, today=today) for page in rows[:PRINT_LIMIT]],
+        "capped": len(rows) > PRINT_LIMIT,
+        "print_limit": PRINT_LIMIT,
+        "printed_on": today,
+        "list_url": _subpage_url(directory, request, "results", filterset.query_string()),
+    }
+
+
+def directory_map_data(directory: DirectoryIndexPage, request: HttpRequest) -> dict[str, Any]:
+    """Markers for the filtered results that have a location: public fields only."""
+    rows = (
+        _filterset(directory, request)
+        .qs.filter(latitude__isnull=False, longitude__isnull=False)
+        .select_related(None)
+        .select_related("area")
+        .prefetch_related(None)
+        .only("title", "url_path", "latitude", "longitude", "content_type_id", "area__name")
+    )
+    return {
+        "markers": [
+            {
+                "title": page.title,
+                "url": page.get_url(request),
+                "kind": listing_kind(page),
+                "area": page.area.name if page.area_id else "",
+                "lat": float(page.latitude),
+                "lng": float(page.longitude),
+            }
+            for page in rows[:PRINT_LIMIT]
+        ]
+    }
+
+
+def listing_detail_context(page: ListingPage) -> dict[str, Any]:
+    """A detail page: summary, schedule in words, next dates, and what links it to others."""
+    today = timezone.localdate()
+    rules, exceptions = listing_schedule(page)
+    context: dict[str, Any] = {
+        "card": listing_card(page, today=today, rules=rules),
+        "occurrences": next_occurrences(rules, exceptions, start=today),
+        "tags": list(page.tags.all()),
+        "accessibility": _labels(
+            page, tuple(flag for flag in ACCESSIBILITY_FLAGS if flag not in TRANSPORT_BADGES)
+        ),
+        "transport": _labels(page, TRANSPORT_BADGES),
+        "map_settings": map_settings(),
+        # An unsaved page (a preview of a new listing) has no place in the tree yet.
+        "directory": page.get_parent() if page.pk else None,
+    }
+    if isinstance(page, PlacePage):
+        context["activities"] = [
+            listing_card(activity, today=today) for activity in place_activities(page)
+        ]
+    if isinstance(page, ActivityPage):
+        context["place"] = page.place if page.place_id and page.place.live else None
+        context["support"] = _labels(page, SUPPORT_BADGES)
+    return context

@@ -1,0 +1,143 @@
+"""Calendar speed with 2,000 events, 500 of them repeating (far more than one town holds).
+
+Run alone: .venv/bin/python -m pytest tests/benchmarks/test_events_bench.py -q -s -p no:logging
+Budgets: the month view (a whole request through the test client, rendered) ≤ 50 ms p95; the
+full iCal feed ≤ 200 ms. All 500 series run through the measured month (about 1,400 dates).
+
+Both wall-clock and CPU time of this process are printed; the budgets are checked on CPU time,
+because on a shared machine the wall clock mostly measures the other processes.
+"""
+
+import datetime as dt
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+
+import pytest
+import time_machine
+from django.test import override_settings
+
+from events.models import EventExdate, EventPage
+from resources.models import Area
+from tests.events.factories import at, calendar_page
+
+N_EVENTS = 2_000
+N_RECURRING = 500
+RUNS = 40
+MONTH_P95_BUDGET_MS = 50.0
+FEED_BUDGET_MS = 200.0
+NOW = at("2026-12-01", "09:00")
+DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+# Pages are created without search indexing: the benchmark measures reading, not writing.
+NO_SEARCH_INDEXING = {
+    "default": {"BACKEND": "wagtail.search.backends.database", "AUTO_UPDATE": False}
+}
+
+
+def report(line: str) -> None:
+    sys.stdout.write(line + "\n")
+
+
+def _event(rng: random.Random, n: int, areas: list[Area]) -> EventPage:
+    """Single events spread over a year either side of now; repeating ones start in the last
+    half-year and run weekly or monthly for a year."""
+    fields = {
+        "title": f"催し{n}",
+        "slug": f"bench-{n}",
+        "area": rng.choice(areas),
+        "venue_name": f"公民館{n % 40}",
+        "summary": "ベンチマーク用の催しです。",
+        "for_elderly": rng.random() < 0.4,
+        "cancelled": rng.random() < 0.03,
+    }
+    if n < N_RECURRING:
+        day = NOW.date() - dt.timedelta(days=rng.randrange(0, 180))
+        start = at(day.isoformat(), f"{rng.randrange(8, 19):02d}:00")
+        weekday = DAYS[day.weekday()]
+        if n % 2:
+            fields.update(frequency="weekly", weekdays=weekday)
+        else:
+            week = min((day.day - 1) // 7 + 1, 4)
+            start = start.replace(day=1)
+            while start.weekday() != day.weekday():
+                start += dt.timedelta(days=1)
+            start += dt.timedelta(weeks=week - 1)
+            fields.update(frequency="monthly", weekdays=weekday, weeks_of_month=str(week))
+        fields["repeat_until"] = start.date() + dt.timedelta(days=365)
+    else:
+        day = NOW.date() + dt.timedelta(days=rng.randrange(-365, 365))
+        start = at(day.isoformat(), f"{rng.randrange(8, 19):02d}:00")
+    return EventPage(start=start, end=start + dt.timedelta(hours=2), **fields)
+
+
+@pytest.fixture(scope="module")
+def calendar(django_db_setup, django_db_blocker):
+    rng = random.Random(2026)
+    with (
+        django_db_blocker.unblock(),
+        time_machine.travel(NOW, tick=False),
+        override_settings(WAGTAILSEARCH_BACKENDS=NO_SEARCH_INDEXING),
+    ):
+        calendar = calendar_page()
+        areas = [
+            Area.objects.create(name=f"地区{i}", latitude=27.4, longitude=128.6) for i in range(20)
+        ]
+        started = time.perf_counter()
+        for n in range(N_EVENTS):
+            event = _event(rng, n, areas)
+            if event.frequency == "weekly" and n % 5 == 1:
+                event.exdates = [EventExdate(date=event.start.date() + dt.timedelta(weeks=3))]
+            calendar.add_child(instance=event)
+        report(f"\ncreated {N_EVENTS} events in {time.perf_counter() - started:.1f} s")
+        yield calendar
+
+
+def _timings(call: Callable[[], object], runs: int) -> tuple[list[float], list[float]]:
+    """Sorted wall-clock and CPU milliseconds of ``runs`` calls, after one warm-up call."""
+    call()  # warm caches (site, settings, templates)
+    wall, cpu = [], []
+    for _ in range(runs):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        call()
+        cpu.append((time.process_time() - started_cpu) * 1000)
+        wall.append((time.perf_counter() - started) * 1000)
+    return sorted(wall), sorted(cpu)
+
+
+def _p95(times: list[float]) -> float:
+    return times[min(len(times) - 1, round(0.95 * len(times)) - 1)]
+
+
+def _line(label: str, wall: list[float], cpu: list[float], budget: float) -> str:
+    return (
+        f"{label}: p50 {statistics.median(wall):.1f} ms, p95 {_p95(wall):.1f} ms wall; "
+        f"p50 {statistics.median(cpu):.1f} ms, p95 {_p95(cpu):.1f} ms CPU "
+        f"(budget {budget:.0f} ms; load average {os.getloadavg()[0]:.1f})"
+    )
+
+
+@pytest.mark.django_db
+def test_month_view(calendar, client):
+    with time_machine.travel(NOW, tick=True):
+        response = client.get("/events/month/2026/12/")
+        html = response.content.decode()
+        wall, cpu = _timings(lambda: client.get("/events/month/2026/12/"), RUNS)
+    links = html.count('href="/events/')
+    report(_line(f"month view (2026-12, {links} links)", wall, cpu, MONTH_P95_BUDGET_MS))
+    assert response.status_code == 200
+    assert _p95(cpu) <= MONTH_P95_BUDGET_MS
+
+
+@pytest.mark.django_db
+def test_full_ical_feed(calendar, client):
+    with time_machine.travel(NOW, tick=True):
+        response = client.get("/ical/events.ics")
+        wall, cpu = _timings(lambda: client.get("/ical/events.ics"), RUNS // 2)
+    vevents = response.content.count(b"BEGIN:VEVENT")
+    size = len(response.content) // 1024
+    report(_line(f"iCal feed ({vevents} VEVENTs, {size} KiB)", wall, cpu, FEED_BUDGET_MS))
+    assert vevents >= N_EVENTS // 2
+    assert cpu[-1] <= FEED_BUDGET_MS

@@ -1,0 +1,85 @@
+"""Anonymous pages come from the cache until published content changes; editors never do."""
+
+import pytest
+from django.contrib.messages import constants, get_messages
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.sessions.backends.cache import SessionStore
+from django.test import RequestFactory
+from wagtail.models import Page
+
+from resources import caching
+from resources.models import ListingPage, PlacePage
+
+from .factories import PlacePageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def titles_seen(client, url: str) -> str:
+    return client.get(url).content.decode()
+
+
+def test_anonymous_pages_are_cached_with_public_headers(client, directory, town):
+    first = client.get(directory.url)
+    assert set(first["Cache-Control"].split(", ")) == {"public", "max-age=60"}
+    # A change that bypasses publishing (no signal) is not seen: the page came from the cache.
+    ListingPage.objects.filter(pk=town.hatake.pk).update(title="書き換え")
+    assert "書き換え" not in titles_seen(client, directory.url)
+    assert "書き換え" in titles_seen(client, f"{directory.url}?kind=place")  # another URL
+
+
+def test_publishing_a_change_shows_at_once(client, directory, town):
+    assert "みんなの畑" in titles_seen(client, directory.url)
+    assert "みんなの畑" in titles_seen(client, town.hatake.url)
+    page = PlacePage.objects.get(pk=town.hatake.pk)
+    page.title = "みんなの農園"
+    page.save_revision().publish()
+    assert "みんなの農園" in titles_seen(client, directory.url)
+    assert "みんなの農園" in titles_seen(client, town.hatake.url)
+
+
+def test_unpublishing_and_deleting_drop_listings_at_once(client, directory, town):
+    assert "みんなの畑" in titles_seen(client, directory.url)
+    town.hatake.unpublish()
+    assert "みんなの畑" not in titles_seen(client, directory.url)
+    assert "夜のおしゃべり会" in titles_seen(client, directory.url)
+    town.oshaberi.delete()
+    assert "夜のおしゃべり会" not in titles_seen(client, directory.url)
+
+
+def test_moving_a_page_invalidates(directory, town):
+    before = caching.generation()
+    page = PlacePage.objects.get(pk=town.hatake.pk)
+    page.move(Page.objects.get(pk=directory.pk), pos="last-child")
+    assert caching.generation() != before
+
+
+def test_district_edits_invalidate(client, directory, town):
+    assert "喜美留" in titles_seen(client, directory.url)
+    town.kibiru.name = "喜美留集落"
+    town.kibiru.save()
+    assert "喜美留集落" in titles_seen(client, directory.url)
+
+
+def test_logged_in_users_always_get_a_fresh_private_page(client, directory, town, admin_user):
+    client.force_login(admin_user)
+    response = client.get(directory.url)
+    assert "private" in response["Cache-Control"]
+    ListingPage.objects.filter(pk=town.hatake.pk).update(title="書き換え")
+    assert "書き換え" in titles_seen(client, directory.url)
+
+
+def test_requests_with_messages_are_not_cached(directory):
+    request = RequestFactory().get(directory.url)
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    assert caching.is_cacheable(request)
+    get_messages(request).add(constants.INFO, "保存しました")
+    assert not caching.is_cacheable(request)
+
+
+def test_new_listing_appears_after_publishing(client, directory, town):
+    assert "検索結果 4件" in titles_seen(client, directory.url)
+    PlacePageFactory(title="新しい居場所")
+    html = titles_seen(client, directory.url)
+    assert "検索結果 5件" in html and "新しい居場所" in html

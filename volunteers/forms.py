@@ -1,0 +1,202 @@
+"""Public forms for volunteers: Japanese input as people really type it (NFKC, kana, ー/－)."""
+
+import re
+import unicodedata
+from decimal import Decimal
+
+from django import forms
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from resources.models import Area, Organization, Term
+from tsunagu.text import normalize, to_hiragana
+
+from .models import HoursEntry, Volunteer
+
+_KANA = re.compile(r"[\u3041-\u3096\u30fc・ ]+")
+_PHONE_DASHES = re.compile("[\u2010-\u2015\u2212\u30fc\uff0d\uff70]")
+_PHONE = re.compile(r"\+?[0-9][0-9\- ()]*")
+
+
+def _nfkc(value):
+    return unicodedata.normalize("NFKC", value) if isinstance(value, str) else value
+
+
+class NormalizedInputMixin:
+    """NFKC on every submitted value: full-width digits and letters, half-width kana, ＠."""
+
+    def __init__(self, data=None, *args, **kwargs):
+        if isinstance(data, QueryDict):
+            data = data.copy()
+            for key, values in data.lists():
+                data.setlist(key, [_nfkc(v) for v in values])
+        elif data is not None:
+            data = {
+                k: [_nfkc(x) for x in v] if isinstance(v, list) else _nfkc(v)
+                for k, v in data.items()
+            }
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(data, *args, **kwargs)
+
+
+class EmailForm(NormalizedInputMixin, forms.Form):
+    email = forms.EmailField(
+        label=_("email address"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].lower()
+
+
+class VolunteerFieldsMixin:
+    """Validation shared by the registration and profile forms."""
+
+    def clean_name(self) -> str:
+        return normalize(self.cleaned_data["name"])
+
+    def clean_kana(self) -> str:
+        kana = to_hiragana(normalize(self.cleaned_data["kana"]))
+        if not _KANA.fullmatch(kana):
+            raise forms.ValidationError(_("Please write your name in hiragana or katakana."))
+        return kana
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].lower()
+
+    def clean_phone(self) -> str:
+        phone = _PHONE_DASHES.sub("-", normalize(self.cleaned_data["phone"]))
+        if not phone:
+            return ""
+        digits = re.sub(r"\D", "", phone)
+        if not _PHONE.fullmatch(phone) or not 10 <= len(digits) <= 15:
+            raise forms.ValidationError(
+                _("Please enter a telephone number such as 0997-84-1234 or 090-1234-5678.")
+            )
+        return phone
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if "email" in self.fields and not (cleaned_data.get("email") or cleaned_data.get("phone")):
+            if "email" not in self.errors and "phone" not in self.errors:
+                self.add_error("email", _("Please give an email address or a telephone number."))
+        return cleaned_data
+
+
+PROFILE_FIELDS = [
+    "name",
+    "kana",
+    "email",
+    "phone",
+    "area",
+    "age_band",
+    "skills",
+    "availability",
+    "travel_range",
+    "has_car",
+    "languages",
+    "willing_to_accompany",
+    "notes",
+]
+PROFILE_WIDGETS = {
+    "name": forms.TextInput(attrs={"autocomplete": "name"}),
+    "kana": forms.TextInput(attrs={"autocomplete": "off"}),
+    "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    "skills": forms.CheckboxSelectMultiple,
+    "travel_range": forms.RadioSelect,
+    "notes": forms.Textarea(attrs={"rows": 4}),
+}
+
+
+class RegistrationForm(VolunteerFieldsMixin, NormalizedInputMixin, forms.ModelForm):
+    # Declared here, not in Meta.fields, so the form never says "already registered": the
+    # service answers a known address by email instead (no membership leak).
+    email = forms.EmailField(
+        label=_("email address"),
+        required=False,
+        help_text=_("We send your links and reminders here. Leave empty if you have none."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    consent = forms.BooleanField(
+        label=_("I agree to the handling of my information described above."),
+        error_messages={"required": _("Please agree to how we use your information.")},
+    )
+
+    class Meta:
+        model = Volunteer
+        fields = [f for f in PROFILE_FIELDS if f != "email"]
+        widgets = PROFILE_WIDGETS
+        help_texts = {
+            "phone": _("Needed if you have no email address."),
+            "skills": _("Tick everything you can help with or are interested in."),
+            "availability": _("Tick the times you can usually help. You can change this later."),
+        }
+
+    field_order = [*PROFILE_FIELDS, "consent"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["skills"].queryset = Term.objects.filter(kind=Term.Kind.INTEREST)
+        self.fields["area"].queryset = Area.objects.all()
+        self.fields["age_band"].choices = [("", _("Prefer not to say")), *Volunteer.AgeBand.choices]
+        self.fields["travel_range"].choices = Volunteer.Travel.choices
+
+
+class ProfileForm(RegistrationForm):
+    """What a volunteer edits on their page: the registration, plus the opt-in public profile."""
+
+    consent = None
+
+    class Meta(RegistrationForm.Meta):
+        fields = [
+            *PROFILE_FIELDS,
+            "public_profile",
+            "display_name",
+            "show_skills",
+            "show_district",
+            "show_message",
+            "public_message",
+        ]
+        widgets = {**PROFILE_WIDGETS, "public_message": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_display_name(self) -> str:
+        return normalize(self.cleaned_data["display_name"])
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if cleaned_data.get("public_profile") and not cleaned_data.get("display_name"):
+            self.add_error("display_name", _("Choose a display name to show a public profile."))
+        return cleaned_data
+
+
+class HoursForm(NormalizedInputMixin, forms.Form):
+    date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    hours = forms.DecimalField(
+        label=_("hours"),
+        min_value=Decimal("0.25"),
+        max_value=Decimal("24"),
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.25", "inputmode": "decimal"}),
+    )
+    organization = forms.ModelChoiceField(
+        label=_("for which group"),
+        queryset=Organization.objects.all(),
+        required=False,
+        empty_label=_("Not for a group"),
+    )
+    description = forms.CharField(label=_("what you did"), max_length=200, required=False)
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise forms.ValidationError(_("Hours can only be logged for today or earlier."))
+        return date
+
+
+class HoursConfirmForm(NormalizedInputMixin, forms.Form):
+    hours = HoursForm.base_fields["hours"]
+
+    def __init__(self, *args, entry: HoursEntry, **kwargs):
+        kwargs.setdefault("initial", {"hours": entry.hours})
+        super().__init__(*args, **kwargs)

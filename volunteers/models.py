@@ -1,1 +1,0 @@
-"""Volunteers, opportunities and shifts. Filled in by the volunteers issue."""

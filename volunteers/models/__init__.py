@@ -1,0 +1,17 @@
+"""Volunteers, opportunities and shifts (DESIGN.md: personal data in models, content in pages)."""
+
+from .hours import HoursEntry
+from .pages import OpportunityPage, Shift, VolunteerIndexPage
+from .people import PRIVACY_NOTICE_VERSION, Volunteer
+from .signups import Notice, SignUp
+
+__all__ = [
+    "PRIVACY_NOTICE_VERSION",
+    "HoursEntry",
+    "Notice",
+    "OpportunityPage",
+    "Shift",
+    "SignUp",
+    "Volunteer",
+    "VolunteerIndexPage",
+]

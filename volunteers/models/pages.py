@@ -1,0 +1,210 @@
+"""Public content: the volunteering section and its opportunities (ボランティア募集) with shifts.
+
+``OpportunityPage`` is a ``ListingPage``, so the directory lists it and the Japanese search finds
+it with no code of ours; it points at the activity, event or place it serves. Shifts hold dates
+and slot counts only: who signed up is personal data and lives in ``SignUp``, outside revisions.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from resources.models import ListingPage
+from tsunagu.text import index_terms
+
+# Paths under /volunteers/ served by volunteers.urls; an opportunity with such a slug would be
+# unreachable, so the page form refuses them.
+RESERVED_SLUGS = frozenset(
+    {"register", "link", "shifts", "confirm", "cancel", "hours", "me", "calendar", "profiles"}
+)
+
+
+def quarter_hours(starts_at: dt.time, ends_at: dt.time) -> Decimal:
+    """Hours between two times of one day, to the quarter hour: what a shift logs."""
+    minutes = (ends_at.hour * 60 + ends_at.minute) - (starts_at.hour * 60 + starts_at.minute)
+    return Decimal(round(minutes / 15) * 15) / 60
+
+
+class VolunteerIndexPage(Page):
+    """/volunteers/: open opportunities, how to register, and the opted-in volunteers."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+    body = RichTextField(_("body"), blank=True, features=["bold", "link", "ol", "ul", "h3"])
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    parent_page_types = ["tsunagu.HomePage"]
+    subpage_types = ["volunteers.OpportunityPage"]
+    max_count = 1
+    template = "volunteers/volunteer_index_page.html"
+
+    class Meta:
+        verbose_name = _("volunteering section")
+
+    def get_context(self, request, *args, **kwargs):
+        from ..selectors import opportunities_open
+
+        context = super().get_context(request, *args, **kwargs)
+        context["opportunities"] = opportunities_open(index=self)
+        return context
+
+
+class OpportunityPageForm(WagtailAdminPageForm):
+    """Refuses slugs that volunteers.urls owns, and removing shifts people have signed up for."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if cleaned_data.get("slug") in RESERVED_SLUGS:
+            self.add_error("slug", _("This slug is reserved; please choose another."))
+        shifts = self.formsets.get("shifts")
+        if shifts is not None:
+            from .signups import SignUp
+
+            removed = [
+                form.instance.pk for form in shifts.deleted_forms if form.instance.pk is not None
+            ]
+            if SignUp.objects.active().filter(shift_id__in=removed).exists():
+                raise ValidationError(
+                    _(
+                        "A shift that volunteers have signed up for cannot be removed. "
+                        "Contact them first, then cancel their sign-ups."
+                    )
+                )
+        return cleaned_data
+
+
+class OpportunityPage(ListingPage):
+    """A call for volunteers (ボランティア募集) for an activity, event or place, with shifts."""
+
+    target = models.ForeignKey(
+        "resources.ListingPage",
+        verbose_name=_("for which activity, event or place"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="volunteer_opportunities",
+    )
+    skills_wanted = ParentalManyToManyField(
+        "resources.Term",
+        verbose_name=_("skills wanted"),
+        blank=True,
+        limit_choices_to={"kind": "interest"},
+        related_name="wanted_by_opportunities",
+    )
+
+    base_form_class = OpportunityPageForm
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("kana"),
+        FieldPanel("target"),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        FieldPanel("image"),
+        FieldPanel("skills_wanted"),
+        InlinePanel("shifts", heading=_("shifts"), label=_("shift"), min_num=1),
+        FieldPanel("organization"),
+        MultiFieldPanel(ListingPage.place_panels, heading=_("where")),
+        MultiFieldPanel(
+            [FieldPanel("phone"), FieldPanel("email"), FieldPanel("contact_note")],
+            heading=_("contact"),
+        ),
+        MultiFieldPanel(ListingPage.accessibility_panels, heading=_("accessibility")),
+        FieldPanel("tags"),
+        MultiFieldPanel(
+            [FieldPanel("assured_date"), FieldPanel("external_id"), FieldPanel("is_sample")],
+            heading=_("verification"),
+        ),
+    ]
+    search_fields = [*ListingPage.search_fields, index.FilterField("target_id")]
+    parent_page_types = ["volunteers.VolunteerIndexPage"]
+    subpage_types: list[str] = []
+    template = "volunteers/opportunity_page.html"
+
+    class Meta:
+        verbose_name = _("volunteer opportunity")
+        verbose_name_plural = _("volunteer opportunities")
+
+    def get_context(self, request, *args, **kwargs):
+        from ..selectors import upcoming_shifts
+
+        context = super().get_context(request, *args, **kwargs)
+        context["shifts"] = upcoming_shifts(opportunity=self)
+        return context
+
+    def clean(self) -> None:
+        super().clean()
+        if self.target_id and OpportunityPage.objects.filter(pk=self.target_id).exists():
+            raise ValidationError(
+                {"target": _("Choose an activity, event or place, not another opportunity.")}
+            )
+
+    def save(self, *args, **kwargs):
+        # Where and by whom default to the listing it serves, so the directory's facets find it.
+        if self.target_id:
+            target = self.target
+            self.area_id = self.area_id or target.area_id
+            self.organization_id = self.organization_id or target.organization_id
+            self.address = self.address or target.address
+            if self.latitude is None:
+                self.latitude, self.longitude = target.latitude, target.longitude
+        return super().save(*args, **kwargs)
+
+    def search_text(self) -> str:
+        """The listing's terms plus the skills wanted and what it is for."""
+        extra = [self.target.title if self.target_id else ""]
+        for term in self.skills_wanted.all():
+            extra += [term.name, term.kana, *term.synonym_list()]
+        return f"{super().search_text()} {index_terms(' '.join(p for p in extra if p))}".strip()
+
+
+class Shift(Orderable):
+    """One date and time volunteers are needed, and how many."""
+
+    opportunity = ParentalKey(OpportunityPage, related_name="shifts", on_delete=models.CASCADE)
+    date = models.DateField(_("date"))
+    starts_at = models.TimeField(_("starts at"))
+    ends_at = models.TimeField(_("ends at"))
+    slots = models.PositiveSmallIntegerField(
+        _("volunteers needed"), default=1, validators=[MinValueValidator(1)]
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    panels = [
+        FieldRowPanel([FieldPanel("date"), FieldPanel("starts_at"), FieldPanel("ends_at")]),
+        FieldRowPanel([FieldPanel("slots"), FieldPanel("note")]),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
+        indexes = [models.Index(fields=["date", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity.title} {self.date:%Y-%m-%d} {self.starts_at:%H:%M}"
+
+    def clean(self) -> None:
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("The end time must be after the start time.")})
+
+    @property
+    def starts(self) -> dt.datetime:
+        return dt.datetime.combine(self.date, self.starts_at, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+    @property
+    def ends(self) -> dt.datetime:
+        return dt.datetime.combine(self.date, self.ends_at, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+    @property
+    def hours(self) -> Decimal:
+        return quarter_hours(self.starts_at, self.ends_at)

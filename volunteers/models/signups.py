@@ -1,0 +1,88 @@
+"""Sign-ups to shifts, and the record of reminder and thank-you emails already claimed."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class SignUpQuerySet(models.QuerySet):
+    def active(self) -> "SignUpQuerySet":
+        """Confirmed or waiting: the ones that still hold, or wait for, a place."""
+        return self.filter(status__in=SignUp.ACTIVE_STATUSES)
+
+    def confirmed(self) -> "SignUpQuerySet":
+        return self.filter(status=SignUp.Status.CONFIRMED)
+
+
+class SignUp(models.Model):
+    """A volunteer's place on a shift, or on its waiting list."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("On the waiting list")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    ACTIVE_STATUSES = (Status.CONFIRMED, Status.WAITLISTED)
+
+    volunteer = models.ForeignKey(
+        "volunteers.Volunteer",
+        verbose_name=_("volunteer"),
+        on_delete=models.CASCADE,
+        related_name="signups",
+    )
+    shift = models.ForeignKey(
+        "volunteers.Shift",
+        verbose_name=_("shift"),
+        on_delete=models.CASCADE,
+        related_name="signups",
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    created_at = models.DateTimeField(_("signed up at"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    promoted_at = models.DateTimeField(
+        _("moved up from the waiting list at"), null=True, blank=True
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    objects = SignUpQuerySet.as_manager()
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("shift sign-up")
+        verbose_name_plural = _("shift sign-ups")
+        indexes = [models.Index(fields=["shift", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["volunteer", "shift"],
+                condition=Q(status__in=["confirmed", "waitlisted"]),
+                name="signup_one_active_per_shift",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shift} — {self.volunteer}"
+
+
+class Notice(models.Model):
+    """A reminder or thank-you claimed for one sign-up: the unique row is what says "never twice".
+
+    The sweep inserts it in the same transaction that locks the due sign-up; delivery then marks
+    ``delivered_at`` before sending, so a crashed or repeated task cannot send it again.
+    """
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", _("Day-before reminder")
+        THANKS = "thanks", _("Thank-you and hours")
+
+    signup = models.ForeignKey(SignUp, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    claimed_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["signup", "kind"], name="notice_once_per_signup")
+        ]

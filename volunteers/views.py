@@ -1,0 +1,307 @@
+"""Public and volunteer-only views under /volunteers/ (the index and opportunities are pages).
+
+Nothing personal is cached (``never_cache``), and links that act (sign up, cancel, confirm
+hours) show a confirmation page first: mail scanners that open links must change nothing.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from . import ical, selectors, services
+from .availability import mask_to_slots, slot_label
+from .forms import EmailForm, HoursConfirmForm, HoursForm, ProfileForm, RegistrationForm
+from .links import LinkError, Purpose, link_read, session_end, session_start, session_volunteer
+from .models import HoursEntry, Shift, SignUp, Volunteer, VolunteerIndexPage
+
+
+def _link_error(request: HttpRequest, error: LinkError) -> HttpResponse:
+    return render(
+        request,
+        "volunteers/link_invalid.html",
+        {"expired": error.expired, "form": EmailForm()},
+        status=403,
+    )
+
+
+def _first_error(error: ValidationError) -> str:
+    return error.messages[0]
+
+
+# --- Registration and links
+
+
+@never_cache
+def register(request: HttpRequest) -> HttpResponse:
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        services.volunteer_register(
+            skills=data.pop("skills"), consent=data.pop("consent"), fields=data
+        )
+        return redirect("volunteers:register_done")
+    return render(request, "volunteers/register.html", {"form": form})
+
+
+def register_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "volunteers/register_done.html")
+
+
+@never_cache
+def link_request(request: HttpRequest) -> HttpResponse:
+    """ "Send me my link again": the answer never says whether the address is registered."""
+    form = EmailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.volunteer_send_link(email=form.cleaned_data["email"])
+        return redirect("volunteers:link_sent")
+    return render(request, "volunteers/link_request.html", {"form": form})
+
+
+def link_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "volunteers/link_sent.html")
+
+
+@never_cache
+def link_manage(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        claim = link_read(purpose=Purpose.MANAGE, token=token)
+    except LinkError as error:
+        return _link_error(request, error)
+    session_start(request, claim.volunteer)
+    return redirect("volunteers:me")
+
+
+@never_cache
+def link_signup(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        claim = link_read(purpose=Purpose.SIGNUP, token=token)
+    except LinkError as error:
+        return _link_error(request, error)
+    shift = get_object_or_404(Shift.objects.select_related("opportunity"), pk=claim.object_id)
+    context = {"shift": shift, "volunteer": claim.volunteer}
+    if request.method == "POST":
+        try:
+            context["signup"] = services.signup_create(volunteer=claim.volunteer, shift=shift)
+        except ValidationError as error:
+            context["error"] = _first_error(error)
+    return render(request, "volunteers/link_signup.html", context)
+
+
+@never_cache
+def link_cancel(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        claim = link_read(purpose=Purpose.CANCEL, token=token)
+    except LinkError as error:
+        return _link_error(request, error)
+    signup = get_object_or_404(
+        SignUp.objects.select_related("shift__opportunity"),
+        pk=claim.object_id,
+        volunteer=claim.volunteer,
+    )
+    context = {"signup": signup, "shift": signup.shift}
+    if request.method == "POST":
+        try:
+            context["signup"] = services.signup_cancel(signup=signup)
+            context["cancelled"] = True
+        except ValidationError as error:
+            context["error"] = _first_error(error)
+    return render(request, "volunteers/link_cancel.html", context)
+
+
+@never_cache
+def link_hours(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        claim = link_read(purpose=Purpose.HOURS, token=token)
+    except LinkError as error:
+        return _link_error(request, error)
+    entry = get_object_or_404(
+        HoursEntry.objects.select_related("signup__shift__opportunity"),
+        pk=claim.object_id,
+        volunteer=claim.volunteer,
+    )
+    form = HoursConfirmForm(request.POST or None, entry=entry)
+    context = {"entry": entry, "form": form}
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.hours_confirm(entry=entry, hours=form.cleaned_data["hours"])
+            context["confirmed"] = True
+        except ValidationError as error:
+            context["error"] = _first_error(error)
+    return render(request, "volunteers/link_hours.html", context)
+
+
+# --- Signing up from the public page
+
+
+@never_cache
+def shift_signup(request: HttpRequest, shift_id: int) -> HttpResponse:
+    """Sign up: directly when this browser has "my page" open, otherwise by an emailed link."""
+    shift = get_object_or_404(
+        Shift.objects.select_related("opportunity"), pk=shift_id, opportunity__live=True
+    )
+    volunteer = session_volunteer(request)
+    if request.method == "POST" and volunteer is not None:
+        try:
+            services.signup_create(volunteer=volunteer, shift=shift)
+            messages.success(request, _("You have signed up. Thank you!"))
+        except ValidationError as error:
+            messages.error(request, _first_error(error))
+        return redirect("volunteers:me")
+    form = EmailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.signup_request(shift=shift, email=form.cleaned_data["email"])
+        return render(request, "volunteers/signup_sent.html", {"shift": shift})
+    return render(request, "volunteers/signup_request.html", {"shift": shift, "form": form})
+
+
+# --- My page (a session started by a manage link)
+
+
+def _volunteer_or_redirect(request: HttpRequest) -> Volunteer | HttpResponse:
+    volunteer = session_volunteer(request)
+    if volunteer is None:
+        messages.info(request, _("Please open the link we email you to see your page."))
+        return redirect("volunteers:link_request")
+    return volunteer
+
+
+@never_cache
+def me(request: HttpRequest) -> HttpResponse:
+    volunteer = _volunteer_or_redirect(request)
+    if isinstance(volunteer, HttpResponse):
+        return volunteer
+    calendar_path = reverse("volunteers:calendar", args=[volunteer.calendar_token])
+    context = {
+        "volunteer": volunteer,
+        "skills": volunteer.skills.all(),
+        "availability": [slot_label(slot) for slot in mask_to_slots(volunteer.availability)],
+        "signups": selectors.volunteer_signups(volunteer=volunteer),
+        "hours": selectors.volunteer_hours(volunteer=volunteer),
+        "calendar_url": request.build_absolute_uri(calendar_path),
+        "index_page": VolunteerIndexPage.objects.live().first(),
+    }
+    return render(request, "volunteers/me.html", context)
+
+
+@never_cache
+def me_edit(request: HttpRequest) -> HttpResponse:
+    volunteer = _volunteer_or_redirect(request)
+    if isinstance(volunteer, HttpResponse):
+        return volunteer
+    form = ProfileForm(request.POST or None, instance=volunteer)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        if "email" in form.changed_data:
+            # Links already sent went to the old address: revoke them, keep this session.
+            services.volunteer_revoke_links(volunteer=volunteer)
+            session_start(request, volunteer)
+        messages.success(request, _("Your details have been saved."))
+        return redirect("volunteers:me")
+    return render(request, "volunteers/me_edit.html", {"form": form, "volunteer": volunteer})
+
+
+@never_cache
+def me_hours(request: HttpRequest) -> HttpResponse:
+    volunteer = _volunteer_or_redirect(request)
+    if isinstance(volunteer, HttpResponse):
+        return volunteer
+    form = HoursForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.hours_log(volunteer=volunteer, **form.cleaned_data)
+        messages.success(request, _("Your hours have been sent for approval."))
+        return redirect("volunteers:me")
+    return render(request, "volunteers/me_hours.html", {"form": form})
+
+
+@never_cache
+@require_POST
+def me_pause(request: HttpRequest) -> HttpResponse:
+    volunteer = _volunteer_or_redirect(request)
+    if isinstance(volunteer, HttpResponse):
+        return volunteer
+    paused = request.POST.get("paused") == "1"
+    try:
+        services.volunteer_set_paused(volunteer=volunteer, paused=paused)
+        messages.success(
+            request, _("Your registration is paused.") if paused else _("Welcome back!")
+        )
+    except ValidationError as error:
+        messages.error(request, _first_error(error))
+    return redirect("volunteers:me")
+
+
+@never_cache
+@require_POST
+def me_cancel(request: HttpRequest, signup_id: int) -> HttpResponse:
+    volunteer = _volunteer_or_redirect(request)
+    if isinstance(volunteer, HttpResponse):
+        return volunteer
+    signup = get_object_or_404(SignUp, pk=signup_id, volunteer=volunteer)
+    try:
+        services.signup_cancel(signup=signup)
+        messages.success(request, _("Your sign-up has been cancelled."))
+    except ValidationError as error:
+        messages.error(request, _first_error(error))
+    return redirect("volunteers:me")
+
+
+@never_cache
+@require_POST
+def me_calendar_reset(request: HttpRequest) -> HttpResponse:
+    volunteer = _volunteer_or_redirect(request)
+    if isinstance(volunteer, HttpResponse):
+        return volunteer
+    services.volunteer_reset_calendar(volunteer=volunteer)
+    messages.success(request, _("Your calendar has a new address. The old one no longer works."))
+    return redirect("volunteers:me")
+
+
+@never_cache
+@require_POST
+def me_sign_out(request: HttpRequest) -> HttpResponse:
+    """End this session; with ``revoke`` also invalidate every link emailed so far."""
+    volunteer = session_volunteer(request)
+    if volunteer is not None and request.POST.get("revoke") == "1":
+        services.volunteer_revoke_links(volunteer=volunteer)
+    session_end(request)
+    return render(request, "volunteers/signed_out.html")
+
+
+@never_cache
+def me_withdraw(request: HttpRequest) -> HttpResponse:
+    volunteer = _volunteer_or_redirect(request)
+    if isinstance(volunteer, HttpResponse):
+        return volunteer
+    if request.method == "POST":
+        services.volunteer_withdraw(volunteer=volunteer)
+        session_end(request)
+        return render(request, "volunteers/withdrawn.html")
+    return render(request, "volunteers/me_withdraw.html", {"volunteer": volunteer})
+
+
+# --- Calendar feed and public profiles
+
+
+@never_cache
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    volunteer = (
+        Volunteer.objects.exclude(status=Volunteer.Status.WITHDRAWN)
+        .filter(calendar_token=token)
+        .first()
+    )
+    if volunteer is None:
+        raise Http404
+    response = HttpResponse(
+        ical.volunteer_calendar(volunteer=volunteer), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'inline; filename="volunteering.ics"'
+    return response
+
+
+def profiles(request: HttpRequest) -> HttpResponse:
+    return render(request, "volunteers/profiles.html", {"profiles": selectors.public_profiles()})
