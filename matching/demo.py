@@ -13,13 +13,14 @@ import secrets
 from typing import Any, TextIO
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from resources.models import ActivityPage, Area, Term
 
 from . import services
 from .models import Client, Consent, Placement, Proposal, Team, TeamMembership
+from .permissions import admin_access_permission
 from .selectors import client_rank
 from .services import MatchingError
 
@@ -188,9 +189,7 @@ def _staff(stdout: TextIO, username: str, name: str, team: Team, role: str) -> A
 def _staff_group() -> Group:
     group, created = Group.objects.get_or_create(name=STAFF_GROUP)
     if created:
-        group.permissions.add(
-            Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
-        )
+        group.permissions.add(admin_access_permission())
     return group
 
 

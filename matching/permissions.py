@@ -7,6 +7,8 @@ from the team they are in, so moving someone between teams is the only thing to 
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from wagtail.permission_policies import BasePermissionPolicy
 
@@ -56,3 +58,18 @@ class ClientPermissionPolicy(BasePermissionPolicy):
             )
             members |= perm | group_perm
         return users.filter(members).distinct()
+
+
+def admin_access_permission() -> Permission:
+    """Wagtail's "access admin" permission, which Wagtail creates in a data migration.
+
+    Fetched with get_or_create so staff accounts can be made on a database whose migration data
+    was flushed (transactional tests do that).
+    """
+    content_type, _ = ContentType.objects.get_or_create(app_label="wagtailadmin", model="admin")
+    permission, _ = Permission.objects.get_or_create(
+        content_type=content_type,
+        codename="access_admin",
+        defaults={"name": "Can access Wagtail admin"},
+    )
+    return permission

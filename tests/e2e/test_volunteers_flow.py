@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
+from django.db import connection
 
 from tests.resources.factories import AreaFactory, TermFactory
 from tests.volunteers.factories import VolunteerFactory, make_opportunity, volunteer_index
@@ -49,7 +50,15 @@ def _assert_accessible(page) -> None:
 
 
 def test_register_approve_sign_up_remind_cancel_and_promote(page, live_server, django_user_model):
-    base = live_server.url
+    try:
+        _flow(page, live_server.url, django_user_model)
+    finally:
+        # With Playwright's event loop running, this body's ORM calls get a connection of their
+        # own; close it here, or PostgreSQL refuses to drop the test database afterwards.
+        connection.close()
+
+
+def _flow(page, base: str, django_user_model) -> None:
     AreaFactory(name="喜美留")
     TermFactory(name="農作業")
     opportunity = make_opportunity(

@@ -6,11 +6,13 @@ from typing import Any
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from factory.django import DjangoModelFactory
 from wagtail.models import GroupPagePermission, Page
 
 from matching import services
 from matching.models import Client, Consent, Team, TeamMembership
+from matching.permissions import admin_access_permission
 from resources.models import ActivityPage
 from tests.resources.factories import ActivityPageFactory, AreaFactory
 
@@ -45,9 +47,7 @@ def admin_group() -> Group:
     """Wagtail admin access only: what every staff account has, coordinator or not."""
     group, created = Group.objects.get_or_create(name="admin access")
     if created:
-        group.permissions.add(
-            Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
-        )
+        group.permissions.add(admin_access_permission())
     return group
 
 
@@ -68,9 +68,9 @@ def make_editor(username: str = "editor") -> Any:
     GroupPagePermission.objects.get_or_create(
         group=group,
         page=Page.get_first_root_node(),
-        permission=Permission.objects.get(
-            content_type__app_label="wagtailcore", codename="change_page"
-        ),
+        permission=Permission.objects.get_or_create(
+            content_type=ContentType.objects.get_for_model(Page), codename="change_page"
+        )[0],
     )
     user.groups.add(group)
     return user

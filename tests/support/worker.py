@@ -50,7 +50,7 @@ def celery_worker(
 def _wait_until_ready(redis_url: str, process: subprocess.Popen, timeout: float = 30) -> None:
     from celery import Celery
 
-    probe = Celery(broker=redis_url)
+    probe = Celery(broker=redis_url, set_as_current=False)
     deadline = time.monotonic() + timeout
     try:
         while time.monotonic() < deadline:

@@ -12,3 +12,7 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 WAGTAILADMIN_BASE_URL = "http://testserver"
 # runserver (and the test client) serve static files themselves; WhiteNoise is for production.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]
+# Tests run tasks in-process even on the full stack, so each test sees its task's effect; tests that
+# prove cross-process behaviour start a real worker with CELERY_TASK_ALWAYS_EAGER=false
+# (tests/support/worker.py) or publish to the broker explicitly.
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
