@@ -83,9 +83,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if E2E_DIR in Path(item.path).parents and not item.get_closest_marker("e2e"):
             item.add_marker(pytest.mark.e2e)
-    # Browser tests run last: their live server commits through other connections, and what they
-    # leave behind must not meet the rest of the suite.
-    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
 
 
 @pytest.hookimpl(tryfirst=True)
