@@ -131,18 +131,36 @@ def sample_town(django_db_setup, django_db_blocker):
     from django.db import transaction
 
     with django_db_blocker.unblock(), transaction.atomic():
-        _restore_wagtail_root()
+        restore_migration_data()
         out = StringIO()
         call_command("load_demo", stdout=out)
         yield out.getvalue()
         transaction.set_rollback(True)
 
 
-def _restore_wagtail_root() -> None:
-    """Recreate what Wagtail's migrations made, if a transactional test flushed it away."""
-    from django.conf import settings
-    from wagtail.models import Locale, Page
+def restore_migration_data() -> None:
+    """Recreate what Wagtail's data migrations made, if a transactional test flushed it away.
 
+    A flush keeps content types and permissions (post_migrate makes them again, with new ids, so
+    the cache must go) but not the root page, locale and collection that migrations created.
+    """
+    from django.conf import settings
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Collection, Locale, Page
+
+    ContentType.objects.clear_cache()
     Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
     if Page.get_first_root_node() is None:
         Page.add_root(instance=Page(title="Root", slug="root", live=True))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+
+
+@pytest.fixture(autouse=True)
+def _migration_data_for_transactional_tests(request: pytest.FixtureRequest) -> None:
+    """Transactional tests start after another's flush: give them the migration data back."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction", False)
+    if transactional or "transactional_db" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        restore_migration_data()

@@ -50,11 +50,10 @@ def page(chromium_executable: str, transactional_db, monkeypatch) -> Iterator:
 
 
 @pytest.fixture
-def demo_site(transactional_db, django_db_serialized_rollback) -> None:
+def demo_site(transactional_db) -> None:
     """The sample town, committed so the live server's thread sees it.
 
-    Serialized rollback: a transactional test ends with a flush, which also removes what Wagtail's
-    migrations created (root page, locale, collection); this restores them before each test.
+    Transactional: a flush ends each test; tests/conftest.py restores Wagtail's migration data.
     Request it before ``page`` (as ``usefixtures`` does) so it loads before the browser starts.
     """
     call_command("load_demo", stdout=StringIO())

@@ -20,7 +20,7 @@ from tsunagu.celery import app
 from volunteers import services, tasks
 from volunteers.models import SignUp, Volunteer
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 LINK = re.compile(r"https?://\S+?(/volunteers/(link|confirm|cancel|hours)/\S+/)")
 

@@ -17,10 +17,10 @@ from volunteers.models import Notice, SignUp, Volunteer
 
 from .factories import VolunteerFactory, make_opportunity
 
-# Serialized rollback: the flush after each test would also remove the root page migrations made.
+# Transactional: the racing threads need committed rows (tests/conftest.py restores migration data).
 pytestmark = [
     pytest.mark.fullstack,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 RACERS = 8

@@ -17,7 +17,7 @@ from .factories import VolunteerFactory, make_opportunity
 pytestmark = [
     pytest.mark.fullstack,
     pytest.mark.worker,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
