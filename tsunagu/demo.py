@@ -44,7 +44,7 @@ def _home_page(data: dict) -> HomePage:
     if home is None:
         root = Page.get_first_root_node()
         home = root.add_child(instance=HomePage(slug="tsunagu", **data))
-    else:
+    elif any(getattr(home, field) != value for field, value in data.items()):
         for field, value in data.items():
             setattr(home, field, value)
         home.save_revision().publish()
