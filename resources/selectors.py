@@ -69,10 +69,13 @@ def _all(model: type[Area] | type[Term]) -> Callable[[], list]:
 
 
 def directory_listings(directory: Page) -> QuerySet[ListingPage]:
-    """Live places and activities of one directory, ready for a result list (no N+1)."""
+    """Live places and activities of one directory, ready for a result list (no N+1).
+
+    Descendants, not children: a community group's listings sit in its section page.
+    """
     return (
         ListingPage.objects.live()
-        .child_of(directory)
+        .descendant_of(directory)
         .select_related("area")
         .prefetch_related("schedule_rules")
         .order_by(Coalesce(NullIf("kana", Value("")), "title"), "title")

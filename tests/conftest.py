@@ -164,3 +164,11 @@ def _migration_data_for_transactional_tests(request: pytest.FixtureRequest) -> N
     if transactional or "transactional_db" in request.fixturenames:
         request.getfixturevalue("transactional_db")
         restore_migration_data()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Cached pages and menus would outlive a test's rolled-back rows: start with none."""
+    from django.core.cache import cache
+
+    cache.clear()
