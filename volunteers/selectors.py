@@ -43,7 +43,7 @@ def opportunities_open(*, index: VolunteerIndexPage | None = None) -> list[Oppor
     """Live opportunities with a shift today or later, soonest first, with ``next_shifts``."""
     pages = OpportunityPage.objects.live().filter(shifts__date__gte=_today()).distinct()
     if index is not None:
-        pages = pages.child_of(index)
+        pages = pages.descendant_of(index)  # groups' sections included
     shifts = shifts_with_counts(Shift.objects.filter(date__gte=_today())).order_by(
         "date", "starts_at"
     )

@@ -150,7 +150,8 @@ class ListingPage(Page):
         FieldPanel("summary"),
         FieldPanel("body"),
         FieldPanel("image"),
-        FieldPanel("organization"),
+        # Town staff choose; in a group's section the section decides (community app).
+        FieldPanel("organization", permission="resources.change_organization"),
         MultiFieldPanel(
             [FieldPanel("phone"), FieldPanel("email"), FieldPanel("contact_note")],
             heading=_("contact"),
@@ -220,7 +221,8 @@ class PlacePage(DirectoryDetailMixin, ListingPage):
         *ListingPage.common_panels,
         InlinePanel("gallery", heading=_("more photos"), label=_("photo")),
     ]
-    parent_page_types = ["resources.DirectoryIndexPage"]
+    # Or inside a group's section of the directory (community app), where its editors work.
+    parent_page_types = ["resources.DirectoryIndexPage", "community.DirectorySectionPage"]
     subpage_types: list[str] = []
     template = "resources/place_page.html"
 
@@ -281,7 +283,8 @@ class ActivityPage(DirectoryDetailMixin, ListingPage):
         index.FilterField("accepts_placements"),
         index.FilterField("place_id"),
     ]
-    parent_page_types = ["resources.DirectoryIndexPage"]
+    # Or inside a group's section of the directory (community app), where its editors work.
+    parent_page_types = ["resources.DirectoryIndexPage", "community.DirectorySectionPage"]
     subpage_types: list[str] = []
     template = "resources/activity_page.html"
 

@@ -113,7 +113,7 @@ class OpportunityPage(ListingPage):
         FieldPanel("image"),
         FieldPanel("skills_wanted"),
         InlinePanel("shifts", heading=_("shifts"), label=_("shift"), min_num=1),
-        FieldPanel("organization"),
+        FieldPanel("organization", permission="resources.change_organization"),
         MultiFieldPanel(ListingPage.place_panels, heading=_("where")),
         MultiFieldPanel(
             [FieldPanel("phone"), FieldPanel("email"), FieldPanel("contact_note")],
@@ -127,7 +127,7 @@ class OpportunityPage(ListingPage):
         ),
     ]
     search_fields = [*ListingPage.search_fields, index.FilterField("target_id")]
-    parent_page_types = ["volunteers.VolunteerIndexPage"]
+    parent_page_types = ["volunteers.VolunteerIndexPage", "community.VolunteerSectionPage"]
     subpage_types: list[str] = []
     template = "volunteers/opportunity_page.html"
 

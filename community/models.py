@@ -1,0 +1,97 @@
+"""Community publishing: each organisation's editors group and its sections of the site.
+
+A section is a page under the directory, the calendar or the volunteer index that holds one
+organisation's pages. Its editors group gets add and change (never publish) permission on it,
+so Wagtail itself limits what they see and edit; town staff approve through a workflow.
+
+Three section types, one per index, so Wagtail's own parent/subpage rules decide what can be
+created where (places and activities only in the directory, events only in the calendar,
+opportunities only in the volunteer index) on create, move and copy alike.
+"""
+
+from django.contrib.auth.models import Group
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Page
+
+SECTION_TEMPLATE = "community/section_page.html"
+
+
+class OrganizationEditors(models.Model):
+    """The auth group whose members edit one organisation's pages (made on demand)."""
+
+    organization = models.OneToOneField(
+        "resources.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="editors",
+    )
+    group = models.OneToOneField(
+        Group,
+        verbose_name=_("group"),
+        on_delete=models.PROTECT,
+        related_name="organization_editors",
+    )
+
+    class Meta:
+        verbose_name = _("organization editors")
+        verbose_name_plural = _("organization editors")
+        permissions = [("invite_editor", _("Can invite community group editors"))]
+
+    def __str__(self) -> str:
+        return str(self.organization)
+
+
+class OrganizationSectionPage(Page):
+    """One organisation's pages inside an index; the concrete types below say which index."""
+
+    organization = models.ForeignKey(
+        "resources.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="sections",
+    )
+
+    # Made by ``community.services.ensure_sections``, which also grants the permissions.
+    is_creatable = False
+    parent_page_types: list[str] = []
+    template = SECTION_TEMPLATE
+
+    class Meta:
+        verbose_name = _("group's section")
+        verbose_name_plural = _("groups' sections")
+
+    def get_context(self, request, *args, **kwargs) -> dict:
+        context = super().get_context(request, *args, **kwargs)
+        context["listings"] = self.get_children().live().public().specific().order_by("title")
+        return context
+
+
+class DirectorySectionPage(OrganizationSectionPage):
+    is_creatable = False
+    parent_page_types = ["resources.DirectoryIndexPage"]
+    subpage_types = ["resources.PlacePage", "resources.ActivityPage"]
+    template = SECTION_TEMPLATE
+
+    class Meta:
+        verbose_name = _("group's section of the directory")
+
+
+class CalendarSectionPage(OrganizationSectionPage):
+    is_creatable = False
+    parent_page_types = ["events.EventIndexPage"]
+    subpage_types = ["events.EventPage"]
+    template = SECTION_TEMPLATE
+
+    class Meta:
+        verbose_name = _("group's section of the calendar")
+
+
+class VolunteerSectionPage(OrganizationSectionPage):
+    is_creatable = False
+    parent_page_types = ["volunteers.VolunteerIndexPage"]
+    subpage_types = ["volunteers.OpportunityPage"]
+    template = SECTION_TEMPLATE
+
+    class Meta:
+        verbose_name = _("group's section of volunteering")

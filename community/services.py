@@ -1,0 +1,295 @@
+"""Writes of community publishing: groups, sections, the staff workflow, invitations.
+
+All idempotent: running them again finds what exists and adds only what is missing, so the
+demo loader, the set-up command and an invitation can each call them without coordination.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from wagtail.models import (
+    Collection,
+    GroupApprovalTask,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Page,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
+
+from events.models import EventIndexPage
+from resources.models import DirectoryIndexPage, Organization
+from volunteers.models import VolunteerIndexPage
+
+from .models import (
+    CalendarSectionPage,
+    DirectorySectionPage,
+    OrganizationEditors,
+    OrganizationSectionPage,
+    VolunteerSectionPage,
+)
+
+STAFF_GROUP_NAME = "町職員"
+WORKFLOW_NAME = "町の承認"
+TASK_NAME = "町職員による承認"
+
+# Which section type lives under which index.
+SECTION_TYPES: tuple[tuple[type[Page], type[OrganizationSectionPage]], ...] = (
+    (DirectoryIndexPage, DirectorySectionPage),
+    (EventIndexPage, CalendarSectionPage),
+    (VolunteerIndexPage, VolunteerSectionPage),
+)
+EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page")  # never publish: staff approve
+STAFF_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "lock_page", "unlock_page")
+EDITOR_PERMISSIONS = ("wagtailadmin.access_admin", "events.view_eventsignup")
+STAFF_PERMISSIONS = (
+    "wagtailadmin.access_admin",
+    "community.invite_editor",
+    "resources.add_organization",
+    "resources.change_organization",
+    "resources.view_organization",
+    "events.view_eventsignup",
+    "events.delete_eventsignup",
+)
+
+
+def _permission(dotted: str) -> Permission:
+    app_label, codename = dotted.split(".")
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+def _page_permission(codename: str) -> Permission:
+    return Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
+
+
+def _grant_page(group: Group, page: Page, codenames: tuple[str, ...]) -> None:
+    for codename in codenames:
+        GroupPagePermission.objects.get_or_create(
+            group=group, page=page, permission=_page_permission(codename)
+        )
+
+
+def indexes() -> list[Page]:
+    """The directory, calendar and volunteer index that exist (the first of each)."""
+    found = []
+    for index_model, _section in SECTION_TYPES:
+        index = index_model.objects.order_by("path").first()
+        if index is not None:
+            found.append(index)
+    return found
+
+
+@transaction.atomic
+def staff_group() -> Group:
+    """Town staff (町職員): publish anywhere under the indexes, approve, invite editors."""
+    group, _created = Group.objects.get_or_create(name=STAFF_GROUP_NAME)
+    group.permissions.add(*(_permission(p) for p in STAFF_PERMISSIONS))
+    for index in indexes():
+        _grant_page(group, index, STAFF_PAGE_PERMISSIONS)
+    return group
+
+
+@transaction.atomic
+def ensure_moderation() -> Workflow:
+    """The "町の承認" workflow (one GroupApprovalTask for town staff) on every index.
+
+    An index that already has another workflow assigned keeps it: the town chose that one.
+    """
+    staff = staff_group()
+    workflow, _created = Workflow.objects.get_or_create(name=WORKFLOW_NAME)
+    if not workflow.active:
+        workflow.active = True
+        workflow.save(update_fields=["active"])
+    task = GroupApprovalTask.objects.filter(name=TASK_NAME).first()
+    if task is None:
+        task = GroupApprovalTask.objects.create(name=TASK_NAME)
+    task.groups.add(staff)
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    for index in indexes():
+        WorkflowPage.objects.get_or_create(page=index, defaults={"workflow": workflow})
+    return workflow
+
+
+def _unique_group_name(organization: Organization) -> str:
+    name = _("%(name)s editors") % {"name": organization.name}
+    if Group.objects.filter(name=name).exists():
+        name = f"{name} ({organization.pk})"
+    return name[:150]
+
+
+@transaction.atomic
+def editors_group(organization: Organization) -> Group:
+    """The organisation's editors group, made on first use with admin access and nothing else."""
+    link = OrganizationEditors.objects.select_related("group").filter(organization=organization)
+    existing = link.first()
+    if existing is not None:
+        return existing.group
+    group = Group.objects.create(name=_unique_group_name(organization))
+    group.permissions.add(*(_permission(p) for p in EDITOR_PERMISSIONS))
+    root = Collection.get_first_root_node()
+    if root is not None:
+        for codename in ("add_image", "choose_image"):
+            GroupCollectionPermission.objects.get_or_create(
+                group=group,
+                collection=root,
+                permission=Permission.objects.get(
+                    content_type__app_label="wagtailimages", codename=codename
+                ),
+            )
+    OrganizationEditors.objects.create(organization=organization, group=group)
+    return group
+
+
+@transaction.atomic
+def ensure_sections(organization: Organization) -> list[OrganizationSectionPage]:
+    """The organisation's section in each index, its group's permissions on each, the workflow.
+
+    Idempotent: existing sections are kept (retitled if the organisation was renamed).
+    """
+    ensure_moderation()
+    group = editors_group(organization)
+    sections: list[OrganizationSectionPage] = []
+    for index_model, section_model in SECTION_TYPES:
+        index = index_model.objects.order_by("path").first()
+        if index is None:
+            continue
+        section = section_model.objects.child_of(index).filter(organization=organization).first()
+        if section is None:
+            section = index.add_child(
+                instance=section_model(
+                    title=organization.name,
+                    slug=f"org-{organization.pk}",
+                    organization=organization,
+                    live=True,
+                )
+            )
+        elif section.title != organization.name:
+            section.title = organization.name
+            section.save_revision().publish()
+        _grant_page(group, section, EDITOR_PAGE_PERMISSIONS)
+        sections.append(section)
+    return sections
+
+
+def section_of(page: Page) -> OrganizationSectionPage | None:
+    """The group section a page sits in (or is), if any."""
+    return (
+        OrganizationSectionPage.objects.filter(path__in=[page.path, page.path[: -page.steplen]])
+        .select_related("organization")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Invitation:
+    user: Any
+    created: bool
+    needs_password: bool
+
+
+def _normalised_email(raw: str) -> str:
+    email = unicodedata.normalize("NFKC", raw or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ValidationError(_("Enter a valid email address."), code="invalid_email") from exc
+    local, _at, domain = email.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def set_password_url(user: Any) -> str:
+    """A one-time link: Django's token changes once the password is set (or the user logs in)."""
+    path = reverse(
+        "community:set_password",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+def _send_invitation(user: Any, organization: Organization, needs_password: bool) -> None:
+    context = {
+        "organization": organization,
+        "user": user,
+        "link": set_password_url(user) if needs_password else "",
+        "admin_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("wagtailadmin_home"),
+        "timeout_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+    }
+    send_mail(
+        subject=_("[Tsunagu] You are invited to edit %(name)s's pages")
+        % {"name": organization.name},
+        message=render_to_string("community/emails/invitation.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+@transaction.atomic
+def editor_invite(*, organization: Organization, email: str, by: Any) -> Invitation:
+    """Add the person with this email to the organisation's editors, inviting them by email.
+
+    A new person gets an account without a usable password and a one-time link to set one;
+    somebody who already has an account is only added to the group (no second account). May be
+    repeated: a re-invitation sends a fresh link. Raises ``ValidationError`` (Japanese) on a bad
+    address, before anything is written.
+    """
+    address = _normalised_email(email)
+    User = get_user_model()
+    matches = list(User.objects.filter(email__iexact=address).order_by("pk")[:2])
+    if len(matches) > 1:
+        raise ValidationError(
+            _("More than one account has this email address; ask an administrator."),
+            code="ambiguous_email",
+        )
+    created = not matches
+    if created:
+        username = address[:150]
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError(
+                _("An account named %(name)s already exists with another email address.")
+                % {"name": username},
+                code="username_taken",
+            )
+        user = User(username=username, email=address, is_active=True)
+        user.set_unusable_password()
+        user.save()
+    else:
+        user = matches[0]
+        if not user.is_active:
+            raise ValidationError(
+                _("This account is deactivated; an administrator must reactivate it first."),
+                code="inactive",
+            )
+    ensure_sections(organization)
+    user.groups.add(editors_group(organization))
+    needs_password = not user.has_usable_password()
+    transaction.on_commit(lambda: _send_invitation(user, organization, needs_password))
+    return Invitation(user=user, created=created, needs_password=needs_password)
+
+
+def is_group_editor_only(user: Any) -> bool:
+    """A community group's editor who is not town staff: sees only their own groups' pages."""
+    if not getattr(user, "is_authenticated", False) or user.is_superuser:
+        return False
+    if user.has_perm("community.invite_editor"):
+        return False
+    return OrganizationEditors.objects.filter(group__user=user).exists()

@@ -1,0 +1,84 @@
+"""Admin: staff's editors views and menu; keeping group editors to their own groups' pages.
+
+Wagtail's page permissions already limit the explorer, search and editing to the sections an
+editor's group may change. The page chooser lists every page by default, so for editors who are
+not town staff it drops other groups' sections and what is in them.
+"""
+
+from django.db.models import F, Q, Value
+from django.db.models.functions import Length, Substr
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.menus import MenuItem as ListingMenuItem
+from wagtail.models import Page
+
+from .models import OrganizationSectionPage
+from .services import is_group_editor_only
+from .views import INVITE_PERMISSION, EditorsIndexView, InviteView
+
+
+@hooks.register("register_admin_urls")
+def register_community_urls() -> list:
+    return [
+        path("community/editors/", EditorsIndexView.as_view(), name="community_editors"),
+        path(
+            "community/editors/<int:organization_id>/invite/",
+            InviteView.as_view(),
+            name="community_invite",
+        ),
+    ]
+
+
+class StaffMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        return request.user.has_perm(INVITE_PERMISSION)
+
+
+@hooks.register("register_admin_menu_item")
+def register_editors_menu_item() -> MenuItem:
+    return StaffMenuItem(
+        _("Group editors"), reverse("community_editors"), icon_name="group", order=320
+    )
+
+
+@hooks.register("register_snippet_listing_buttons")
+def invite_button(snippet, user, next_url=None):
+    from resources.models import Organization
+
+    if isinstance(snippet, Organization) and user.has_perm(INVITE_PERMISSION):
+        yield ListingMenuItem(
+            _("Invite an editor"),
+            reverse("community_invite", args=[snippet.pk]),
+            icon_name="mail",
+            priority=90,
+        )
+
+
+def other_groups_page_ids(user):
+    """Ids of other groups' sections and the pages in them (sections hold no deeper pages)."""
+    sections = OrganizationSectionPage.objects.exclude(organization__editors__group__user=user)
+    paths = sections.values("path")
+    parent_path = Substr(F("path"), 1, Length("path") - Value(OrganizationSectionPage.steplen))
+    return (
+        Page.objects.alias(community_parent_path=parent_path)
+        .filter(Q(path__in=paths) | Q(community_parent_path__in=paths))
+        .values_list("pk", flat=True)
+    )
+
+
+@hooks.register("construct_page_chooser_queryset")
+def hide_other_groups_pages(pages, request):
+    """An editor chooses from the town's pages and their own group's, never another group's."""
+    if not is_group_editor_only(request.user):
+        return pages
+    # A list of ids, not a subquery: the chooser's search backend filters on plain values.
+    return pages.exclude(pk__in=list(other_groups_page_ids(request.user)))
+
+
+@hooks.register("construct_main_menu")
+def hide_reports_from_group_editors(request, menu_items) -> None:
+    """Group editors have no business with the town's reports (site history, workflows…)."""
+    if is_group_editor_only(request.user):
+        menu_items[:] = [item for item in menu_items if item.name != "reports"]
