@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from resources import caching
 from tsunagu.text import normalize
 
 from . import tasks
@@ -173,6 +174,9 @@ def occurrences_extend(*, now: dt.datetime | None = None, batch_size: int = BATC
         with transaction.atomic():
             event.store_occurrences(now)
         count += 1
+    if count:
+        # Cached month grids were laid out from the stored dates just replaced.
+        caching.invalidate()
     return count
 
 

@@ -18,10 +18,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import (
@@ -43,6 +45,7 @@ from tsunagu.text import index_terms
 
 from ..filters import EventFilterSet
 from ..forms import EventPageForm, EventSignupForm
+from ..fragments import cached_fragment
 from ..ical import vevent_text
 from ..occurrences import GridEntry, Occurrence, month_bounds, month_weeks, weekday_names
 from .occurrences import HORIZON, EventOccurrence, EventOccurrenceQuerySet
@@ -216,7 +219,7 @@ class EventPage(RoutablePageMixin, ListingPage):
         index.FilterField("cancelled"),
         index.FilterField("place_id"),
     ]
-    parent_page_types = ["events.EventIndexPage"]
+    parent_page_types = ["events.EventIndexPage", "community.CalendarSectionPage"]
     subpage_types: list[str] = []
     template = "events/event_page.html"
 
@@ -605,7 +608,8 @@ class EventIndexPage(RoutablePageMixin, Page):
         verbose_name = _("event calendar")
 
     def _filtered(self, request: HttpRequest) -> tuple[EventFilterSet, EventPageQuerySet]:
-        events = EventPage.objects.child_of(self).for_calendar()
+        # Descendants: events inside community groups' sections are on the calendar too.
+        events = EventPage.objects.descendant_of(self).for_calendar()
         filterset = EventFilterSet(request.GET or None, queryset=events)
         return filterset, filterset.qs if filterset.is_bound else events
 
@@ -670,18 +674,34 @@ class EventIndexPage(RoutablePageMixin, Page):
             return redirect(self.url + self.reverse_subpage("month"))
         filterset, events = self._filtered(request)
         first, after = month_bounds(year, month, timezone.get_default_timezone())
-        rows = EventOccurrence.objects.of(events).overlapping(first, after)
-        occurrences = grid_entries(rows, self.url)
+        context = self._context(request, "month", filterset)
+
+        def grid() -> str:
+            rows = EventOccurrence.objects.of(events).overlapping(first, after)
+            occurrences = grid_entries(rows, self.url, self.url_path)
+            weeks = month_weeks(year, month, occurrences, today=today, limit=MONTH_DAY_LIMIT)
+            return render_to_string(
+                "events/includes/month_grid.html",
+                {
+                    "page": self,
+                    "filter_query": context["filter_query"],
+                    "month_start": first,
+                    "weeks": weeks,
+                    "weekday_names": weekday_names(),
+                    "has_events": bool(occurrences),
+                },
+            )
+
+        # The grid is most of the view's cost; it is cached until the next publish or day.
+        parts = (self.pk, self.url, year, month, today, context["filter_query"])
         previous = first - dt.timedelta(days=1)
         return self.render(
             request,
             template="events/event_month.html",
             context_overrides={
-                **self._context(request, "month", filterset),
+                **context,
                 "month_start": first,
-                "weeks": month_weeks(year, month, occurrences, today=today, limit=MONTH_DAY_LIMIT),
-                "weekday_names": weekday_names(),
-                "has_events": bool(occurrences),
+                "month_grid": mark_safe(cached_fragment("month", request, parts, grid)),
                 "previous_url": self.url
                 + self.reverse_subpage("month", args=[previous.year, previous.month]),
                 "next_url": self.url
@@ -717,23 +737,31 @@ def with_events(
     ]
 
 
-def grid_entries(rows: EventOccurrenceQuerySet, calendar_url: str) -> list[GridEntry]:
+def grid_entries(
+    rows: EventOccurrenceQuerySet, calendar_url: str, calendar_path: str | None = None
+) -> list[GridEntry]:
     """Stored rows as light entries (title, link, status) for a month of many events.
 
-    One query, no page objects: events are children of the calendar, so each link is the
-    calendar's URL and the slug.
+    One query, no page objects: each link is the calendar's URL and the event's path below the
+    calendar (its slug, or a group's section and the slug).
     """
     tz = timezone.get_default_timezone()
-    fields = ("start", "day_count", "event__title", "event__slug", "event__cancelled",
+    fields = ("start", "day_count", "event__title", "event__url_path", "event__cancelled",
               "event__all_day")  # fmt: skip
     return [
         GridEntry(
             title=title,
-            url=f"{calendar_url}{slug}/",
+            url=_below(calendar_url, calendar_path, url_path),
             cancelled=cancelled,
             all_day=all_day,
             start=start.astimezone(tz),
             day_count=day_count,
         )  # fmt: skip
-        for start, day_count, title, slug, cancelled, all_day in rows.values_list(*fields)
+        for start, day_count, title, url_path, cancelled, all_day in rows.values_list(*fields)
     ]
+
+
+def _below(calendar_url: str, calendar_path: str | None, url_path: str) -> str:
+    if calendar_path and url_path.startswith(calendar_path):
+        return calendar_url + url_path[len(calendar_path) :]
+    return f"{calendar_url}{url_path.rstrip('/').rpartition('/')[2]}/"

@@ -4,14 +4,19 @@ import datetime as dt
 import functools
 
 from django import template
+from django.core.cache import cache
+from django.http import HttpRequest
 from django.template.defaultfilters import date as date_filter
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
+from resources import caching
 from resources.models.schedules import RRULE_DAYS, parse_weeks
 
 from ..models import EventIndexPage, EventOccurrence, EventPage
@@ -21,6 +26,7 @@ from ..occurrences import Occurrence
 register = template.Library()
 THIS_WEEK_DAYS = 7
 THIS_WEEK_LIMIT = 6
+THIS_WEEK_CACHE_SECONDS = 300
 
 
 def _day(value: dt.date | dt.datetime) -> str:
@@ -82,11 +88,33 @@ def day_label(value: dt.date) -> str:
     return _day(value)
 
 
-@register.inclusion_tag("events/tags/events_this_week.html", takes_context=True)
-def events_this_week(context: template.Context) -> dict:
-    """Today and the next six days, for the home page; links to the full calendar."""
+@register.simple_tag(takes_context=True)
+def events_this_week(context: template.Context) -> str:
+    """Today and the next six days, for the home page; links to the full calendar.
+
+    Rendered once per site and language every few minutes, and again after any publish (the
+    page cache's generation), so the home page costs no query for it on most requests; an
+    event that has just finished may stay listed for at most ``THIS_WEEK_CACHE_SECONDS``.
+    """
     request = context.get("request")
     site = Site.find_for_request(request) if request else None
+    bucket = int(timezone.now().timestamp()) // THIS_WEEK_CACHE_SECONDS
+    key = ":".join(
+        ["events:this-week", str(site.pk if site else 0), get_language() or "",
+         caching.generation(), str(bucket)]
+    )  # fmt: skip
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(
+            "events/tags/events_this_week.html", this_week_context(request, site)
+        )
+        cache.set(key, html, THIS_WEEK_CACHE_SECONDS)
+    # Our own template's output, escaped as it was rendered.
+    return mark_safe(html)
+
+
+def this_week_context(request: HttpRequest | None, site: Site | None) -> dict:
+    """What the "this week" block shows: up to six occurrences from now to the 7th day."""
     calendar = EventIndexPage.objects.live().public()
     if site is not None:
         calendar = calendar.descendant_of(site.root_page, inclusive=True)
@@ -97,7 +125,7 @@ def events_this_week(context: template.Context) -> dict:
         until = dt.datetime.combine(
             start.date() + dt.timedelta(days=THIS_WEEK_DAYS), dt.time(), tzinfo=start.tzinfo
         )
-        events = EventPage.objects.child_of(calendar_page).for_calendar()
+        events = EventPage.objects.descendant_of(calendar_page).for_calendar()
         rows = EventOccurrence.objects.of(events).overlapping(start, until)
         occurrences = with_events(
             rows.values_list("event_id", "start")[: THIS_WEEK_LIMIT + 1], events

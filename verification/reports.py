@@ -1,0 +1,134 @@
+"""The staff report of stale listings: a Wagtail ReportView, filterable and exportable.
+
+Visible only with ``verification.view_stale_report`` (town staff), not to community groups'
+editors: the report shows every operator's listings, and which of them let theirs lapse.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import ContentTypeFilter, WagtailFilterSet
+from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
+from wagtail.admin.views.reports import ReportView
+from wagtail.coreutils import get_content_type_label
+
+from resources.models import Area, ListingPage, Organization
+
+from . import selectors
+from .models import VerificationReminder
+
+PERMISSION = "verification.view_stale_report"
+
+
+def listing_content_types() -> QuerySet[ContentType]:
+    """Content types of the concrete listing page types (places, activities, events, …)."""
+    models = [m for m in ListingPage.__subclasses__() if not m._meta.abstract]
+    models += [sub for m in list(models) for sub in m.__subclasses__()]
+    ids = [ContentType.objects.get_for_model(m).pk for m in models]
+    return ContentType.objects.filter(pk__in=ids).order_by("model")
+
+
+class StaleListingsFilterSet(WagtailFilterSet):
+    content_type = ContentTypeFilter(
+        label=_("Type"), queryset=lambda request: listing_content_types()
+    )
+    area = django_filters.ModelChoiceFilter(label=_("district"), queryset=Area.objects.all())
+    organization = django_filters.ModelChoiceFilter(
+        label=_("operator"), queryset=Organization.objects.all()
+    )
+
+    class Meta:
+        model = ListingPage
+        fields = ["content_type", "area", "organization"]
+
+
+def _edit_url(page: ListingPage) -> str:
+    return reverse("wagtailadmin_pages:edit", args=[page.pk])
+
+
+class StaleListingsView(ReportView):
+    page_title = _("Stale listings")
+    header_icon = "warning"
+    index_url_name = "verification_stale_listings"
+    index_results_url_name = "verification_stale_listings_results"
+    filterset_class = StaleListingsFilterSet
+    export_filename = "stale-listings"
+    model = ListingPage
+    columns = [
+        TitleColumn("title", label=_("Title"), get_url=_edit_url),
+        Column(
+            "content_type",
+            label=_("Type"),
+            accessor=lambda page: get_content_type_label(page.content_type),
+        ),
+        Column("organization", label=_("operator")),
+        Column("area", label=_("district")),
+        DateColumn("cycle", label=_("last verified")),
+        DateColumn("reminded_at", label=_("reminder sent")),
+        Column("reminder_outcome_label", label=_("reminder")),
+    ]
+    list_export = [
+        "title",
+        "content_type",
+        "organization",
+        "area",
+        "cycle",
+        "reminded_at",
+        "reminder_outcome_label",
+        "full_url",
+    ]
+    export_headings = {
+        "title": _("Title"),
+        "content_type": _("Type"),
+        "organization": _("operator"),
+        "area": _("district"),
+        "cycle": _("last verified"),
+        "reminded_at": _("reminder sent"),
+        "reminder_outcome_label": _("reminder"),
+        "full_url": _("URL"),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.custom_field_preprocess = {
+            **self.custom_field_preprocess,
+            "content_type": {
+                self.FORMAT_CSV: get_content_type_label,
+                self.FORMAT_XLSX: get_content_type_label,
+            },
+        }
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(PERMISSION):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[ListingPage]:
+        latest = VerificationReminder.objects.filter(page=OuterRef("pk")).order_by("-cycle", "-pk")
+        return (
+            selectors.stale_listings(today=timezone.localdate())
+            .select_related("content_type", "organization", "area")
+            .annotate(
+                reminded_at=Subquery(latest.values("delivered_at")[:1]),
+                reminder_outcome=Subquery(latest.values("outcome")[:1]),
+            )
+            .order_by("cycle", "title", "pk")
+        )
+
+    def decorate_paginated_queryset(self, object_list):
+        outcomes = dict(VerificationReminder.Outcome.choices)
+        for page in object_list:
+            page.reminder_outcome_label = outcomes.get(page.reminder_outcome, _("Not reminded"))
+        return object_list
+
+    def to_row_dict(self, item):
+        # Exports are not paginated, so decorate each row as it is written.
+        if not hasattr(item, "reminder_outcome_label"):
+            self.decorate_paginated_queryset([item])
+        return super().to_row_dict(item)
