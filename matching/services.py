@@ -530,10 +530,14 @@ def placement_accept(*, placement: Placement, by: Any) -> Placement:
 def placement_activate(*, placement: Placement, by: Any) -> Placement:
     """The person has started taking part.
 
-    The follow-up issue extends this transaction with the check-in schedule, so a placement
-    is never active without one.
+    The check-in schedule is written in this same transaction, so a placement is never
+    active without one (followups/services.py).
     """
-    return _transition(placement, Placement.Status.ACTIVE, by=by)
+    from followups.services import schedule_create
+
+    placement = _transition(placement, Placement.Status.ACTIVE, by=by)
+    schedule_create(placement=placement, by=by)
+    return placement
 
 
 @transaction.atomic
@@ -543,4 +547,8 @@ def placement_close(*, placement: Placement, status: str, reason: str, by: Any) 
         raise MatchingError(_("Choose settled, ended or interrupted."))
     if status != Placement.Status.SETTLED and not reason.strip():
         raise MatchingError(_("Give the reason."))
-    return _transition(placement, status, by=by, reason=reason)
+    from followups.services import schedule_cancel
+
+    placement = _transition(placement, status, by=by, reason=reason)
+    schedule_cancel(placement=placement)
+    return placement

@@ -1,0 +1,200 @@
+"""Follow-up check-ins of a placement (定着支援) and the outbox of reminders about them.
+
+The database is the schedule: a placement's check-ins are rows written in the transaction that
+activates it, and every email about them is a ``Reminder`` row, unique per (check-in, kind),
+claimed by a sweep with a lease. Redis only carries "send reminder <id>" messages; losing one
+delays a reminder until its lease expires, it never loses or doubles it.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from matching.models import Client, Placement
+
+# The 3-item UCLA loneliness scale as worded in the Cabinet Office's 人々のつながりに関する基礎調査.
+UCLA_ITEMS = (
+    ("ucla_no_company", _("Do you feel that you lack companionship?")),
+    ("ucla_left_out", _("Do you feel left out?")),
+    ("ucla_isolated", _("Do you feel isolated from others?")),
+)
+
+
+class UclaAnswer(models.IntegerChoices):
+    NEVER = 1, _("Never")
+    HARDLY_EVER = 2, _("Hardly ever")
+    SOMETIMES = 3, _("Sometimes")
+    ALWAYS = 4, _("Always")
+
+
+class CheckInQuerySet(models.QuerySet):
+    def visible_to(self, user: object) -> models.QuerySet:
+        """Check-ins are visible exactly when their placement's client is."""
+        return self.filter(placement__client__in=Client.objects.visible_to(user).values("pk"))
+
+
+class CheckIn(models.Model):
+    """One follow-up (or the baseline at the start) of a placement."""
+
+    class Kind(models.TextChoices):
+        BASELINE = "baseline", _("At the start (baseline)")
+        FOLLOW_UP = "follow_up", _("Follow-up")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("To do")
+        DONE = "done", _("Recorded")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Attendance(models.TextChoices):
+        CONTINUING = "continuing", _("Continuing")
+        IRREGULAR = "irregular", _("Irregular")
+        STOPPED = "stopped", _("Stopped")
+
+    class HostAttending(models.TextChoices):
+        YES = "yes", _("Yes, regularly")
+        SOMETIMES = "sometimes", _("Sometimes")
+        NO = "no", _("Not lately")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="checkins")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # Days after the start; what the schedule called for, kept when the date is moved.
+    offset_days = models.PositiveIntegerField(_("days after the start"), default=0)
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    with_host = models.BooleanField(_("ask the host place"), default=False)
+
+    attendance = models.CharField(
+        _("attendance"), max_length=20, choices=Attendance.choices, blank=True
+    )
+    ucla_no_company = models.PositiveSmallIntegerField(
+        UCLA_ITEMS[0][1], choices=UclaAnswer.choices, null=True, blank=True
+    )
+    ucla_left_out = models.PositiveSmallIntegerField(
+        UCLA_ITEMS[1][1], choices=UclaAnswer.choices, null=True, blank=True
+    )
+    ucla_isolated = models.PositiveSmallIntegerField(
+        UCLA_ITEMS[2][1], choices=UclaAnswer.choices, null=True, blank=True
+    )
+    life_satisfaction = models.PositiveSmallIntegerField(
+        _("life satisfaction (0–10)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    next_action = models.TextField(_("next action"), blank=True)
+    recorded_at = models.DateTimeField(_("recorded"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    # The host place's short answer through its one-time link.
+    host_attending = models.CharField(
+        _("attending (host place)"), max_length=20, choices=HostAttending.choices, blank=True
+    )
+    host_concern = models.BooleanField(_("concern (host place)"), null=True, blank=True)
+    host_comment = models.TextField(_("comment (host place)"), blank=True)
+    host_answered_at = models.DateTimeField(_("host place answered"), null=True, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CheckInQuerySet.as_manager()
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        ordering = ["placement", "offset_days", "due_on"]
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["placement", "offset_days", "kind"], name="followups_one_checkin_per_step"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(life_satisfaction__isnull=True)
+                | models.Q(life_satisfaction__gte=0, life_satisfaction__lte=10),
+                name="followups_life_satisfaction_0_10",
+            ),
+        ]
+        indexes = [
+            # The dashboard: pending check-ins by due date.
+            models.Index(
+                fields=["due_on"],
+                condition=models.Q(status="pending"),
+                name="followups_pending_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.placement_id} +{self.offset_days}d"
+
+    @property
+    def ucla_total(self) -> int | None:
+        """3–12, or None unless all three items were answered."""
+        values = [getattr(self, name) for name, _label in UCLA_ITEMS]
+        return sum(values) if all(v is not None for v in values) else None
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == self.Status.PENDING and self.due_on < timezone.localdate()
+
+
+class Reminder(models.Model):
+    """One email about one check-in: the outbox row that makes sending exactly-once-ish.
+
+    ``leased_until`` is set when a sweep hands the row to a worker; a row whose lease ran out
+    while still pending (message lost, Redis flushed, worker killed) is claimed again.
+    """
+
+    class Kind(models.TextChoices):
+        COORDINATOR = "coordinator", _("Reminder to the coordinator")
+        ESCALATION = "escalation", _("Overdue: to the supervisor")
+        HOST = "host", _("Question to the host place")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Not needed")
+
+    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    due_at = models.DateTimeField()
+    leased_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # An exception's class name only: a message could quote an address or a person.
+    last_error = models.CharField(max_length=200, blank=True)
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checkin", "kind"], name="followups_one_reminder_per_kind"
+            )
+        ]
+        indexes = [
+            # The sweep reads only pending rows by due time: O(due), whatever the history.
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(status="pending"),
+                name="followups_reminder_pending_due",
+            ),
+            models.Index(fields=["status"], name="followups_reminder_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.checkin_id} ({self.status})"

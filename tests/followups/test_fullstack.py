@@ -1,0 +1,282 @@
+"""The reliability claims on the real stack: PostgreSQL, Redis and a real ``celery worker``.
+
+Deliveries are counted in a file mailbox the worker writes (tests/followups/mailbox.py), by the
+reminder id each email carries in a header. "Time passing" is simulated by moving reminders'
+due times into the past: the worker runs on the real clock.
+"""
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+from kombu import pools as kombu_pools
+
+from followups import services
+from followups.models import CheckIn, Reminder
+from matching import services as matching_services
+from matching.models import Placement
+from tests.matching.factories import ClientFactory, consent, host_activity
+from tests.support.worker import celery_worker
+from tsunagu.celery import app
+
+from .mailbox import deliveries
+
+pytestmark = [
+    pytest.mark.fullstack,
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True),
+]
+
+DEAD_REDIS = "redis://127.0.0.1:1/0"
+LEASE = 3
+
+
+def _test_database_url() -> str:
+    parts = urlsplit(settings.DATABASE_URL)
+    return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
+
+
+def _wait_for(condition: Callable[[], bool], timeout: float = 60) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
+
+
+def _reset_pools() -> None:
+    # Connection and producer pools are cached per URL (and globally in kombu): drop them all.
+    kombu_pools.reset()
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@contextmanager
+def broker(url: str) -> Iterator[None]:
+    """Point this process's publishing at another broker URL (a dead one, then the real one)."""
+    previous = app.conf.broker_url
+    app.conf.broker_url = url
+    _reset_pools()
+    try:
+        yield
+    finally:
+        app.conf.broker_url = previous
+        _reset_pools()
+
+
+@pytest.fixture
+def mailbox(tmp_path: Path) -> Path:
+    path = tmp_path / "mail"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def publishing(settings) -> Iterator[None]:
+    settings.FOLLOWUP_LEASE_SECONDS = LEASE
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = True
+
+
+@contextmanager
+def worker(redis_url: str, mailbox: Path, delay: float = 0, name: str = "followups"):
+    env = {
+        "DJANGO_SETTINGS_MODULE": "tests.followups.worker_settings",
+        "FOLLOWUP_TEST_MAIL_DIR": str(mailbox),
+        "FOLLOWUP_TEST_SEND_DELAY": str(delay),
+        "FOLLOWUP_LEASE_SECONDS": str(LEASE),
+    }
+    with celery_worker(
+        redis_url=redis_url, database_url=_test_database_url(), hostname=name, extra_env=env
+    ) as process:
+        yield process
+
+
+def _active_placement(coordinator, activity) -> Placement:
+    person = ClientFactory(team=coordinator.team_memberships.get().team, name="CANARY 太郎")
+    person.coordinators.add(coordinator)
+    consent(person, coordinator)
+    placement = matching_services.placement_create(client=person, activity=activity, by=coordinator)
+    matching_services.placement_accept(placement=placement, by=coordinator)
+    return matching_services.placement_activate(placement=placement, by=coordinator)
+
+
+def _many_due(placement: Placement, n: int) -> list[int]:
+    """``n`` extra follow-ups of the placement whose coordinator reminders are due now."""
+    checkins = CheckIn.objects.bulk_create(
+        CheckIn(placement=placement, kind="follow_up", offset_days=1000 + i,
+                due_on=timezone.localdate()) for i in range(n)
+    )  # fmt: skip
+    rows = Reminder.objects.bulk_create(
+        Reminder(checkin=c, kind="coordinator", due_at=timezone.now() - dt.timedelta(minutes=1))
+        for c in checkins
+    )
+    return [r.pk for r in rows]
+
+
+def _due_now(**filters) -> list[int]:
+    """Let time pass for the matching reminders: their due time is now in the past."""
+    rows = Reminder.objects.filter(status="pending", **filters)
+    rows.update(due_at=timezone.now() - dt.timedelta(minutes=1))
+    return list(rows.values_list("pk", flat=True))
+
+
+def _sent_once(mailbox: Path, ids: list[int], timeout: float = 60) -> bool:
+    return _wait_for(lambda: set(deliveries(mailbox)) >= set(ids), timeout)
+
+
+def test_a_placement_made_while_redis_is_down_gets_its_reminders_later(
+    client, coordinator, consented, activity, redis_url, mailbox, publishing
+):
+    placement = matching_services.placement_create(
+        client=consented, activity=activity, by=coordinator
+    )
+    matching_services.placement_accept(placement=placement, by=coordinator)
+    client.force_login(coordinator)
+    url = reverse("matching_client:placement", args=[placement.pk])
+
+    with broker(DEAD_REDIS):
+        started = time.monotonic()
+        response = client.post(url, {"status": "active", "reason": ""})
+        request_seconds = time.monotonic() - started
+        assert response.status_code == 302
+        placement.refresh_from_db()
+        assert placement.status == "active"
+        assert placement.checkins.count() == 5  # the whole schedule, with Redis down
+        due = _due_now(checkin__offset_days=14)
+        started = time.monotonic()
+        done = services.sweep()  # beat's sweep while Redis is still down
+        sweep_seconds = time.monotonic() - started
+    assert request_seconds < 5
+    assert (done["claimed"], done["published"]) == (len(due), 0)
+    assert sweep_seconds < 15  # bounded publish retries, no hang
+
+    # "Restart": the real Redis URL, a worker, the next sweep.
+    with worker(redis_url, mailbox):
+        services.sweep()
+        assert _sent_once(mailbox, due)
+        services.sweep()  # and again: nothing more
+        time.sleep(1)
+    counts = deliveries(mailbox)
+    assert sorted(counts) == sorted(due) and set(counts.values()) == {1}
+    assert set(Reminder.objects.filter(pk__in=due).values_list("status", flat=True)) == {"sent"}
+    for path in mailbox.glob("*.log"):
+        assert b"CANARY" not in path.read_bytes()
+        assert consented.name.encode() not in path.read_bytes()
+
+
+def test_two_sweeps_at_once_send_each_reminder_once(
+    coordinator, activity, redis_url, mailbox, publishing
+):
+    placement = _active_placement(coordinator, activity)
+    due = _many_due(placement, 40)
+    claims: list[object] = [None, None]
+    barrier = threading.Barrier(2)
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            claims[i] = services.sweep()
+        finally:
+            connection.close()
+
+    with worker(redis_url, mailbox):
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert _sent_once(mailbox, due)
+        time.sleep(1)
+
+    assert sum(c["claimed"] for c in claims) == len(due)  # disjoint claims
+    counts = deliveries(mailbox)
+    assert sorted(counts) == sorted(due) and set(counts.values()) == {1}
+
+
+def test_a_worker_killed_mid_batch_leaves_each_reminder_sent_once(
+    coordinator, activity, redis_url, mailbox, publishing
+):
+    placement = _active_placement(coordinator, activity)
+    due = _many_due(placement, 12)
+
+    with worker(redis_url, mailbox, delay=0.4, name="doomed") as process:
+        services.sweep()
+        assert _wait_for(lambda: len(deliveries(mailbox)) >= 3, 60)
+        process.kill()  # SIGKILL, mid-batch (most likely inside a send's delay)
+        process.wait()
+    sent_before = deliveries(mailbox)
+    assert 3 <= len(sent_before) < len(due)
+
+    with worker(redis_url, mailbox, name="restarted"):
+        time.sleep(LEASE + 1)  # the killed task's lease runs out
+        services.sweep()
+        assert _sent_once(mailbox, due)
+        time.sleep(1)
+
+    counts = deliveries(mailbox)
+    assert sorted(counts) == sorted(due)
+    assert set(counts.values()) == {1}, {k: v for k, v in counts.items() if v > 1}
+
+
+def test_messages_flushed_from_redis_are_recovered_after_the_lease(
+    coordinator, activity, redis_url, mailbox, publishing, settings
+):
+    settings.FOLLOWUP_LEASE_SECONDS = lease = 20  # longer than the worker takes to start
+    placement = _active_placement(coordinator, activity)
+    due = _many_due(placement, 10)
+
+    claimed_at = time.monotonic()
+    assert services.sweep()["published"] == len(due)  # queued, no worker yet
+    redis.Redis.from_url(redis_url).flushdb()  # the messages are gone
+
+    with worker(redis_url, mailbox):
+        assert services.sweep()["claimed"] == 0  # leases still held: nothing claimed twice
+        time.sleep(1)
+        assert deliveries(mailbox) == {}
+        time.sleep(max(0, lease + 1 - (time.monotonic() - claimed_at)))
+        assert services.sweep()["claimed"] == len(due)
+        assert _sent_once(mailbox, due)
+        time.sleep(1)
+
+    counts = deliveries(mailbox)
+    assert sorted(counts) == sorted(due) and set(counts.values()) == {1}
+
+
+def test_a_rolled_back_placement_leaves_no_check_ins_and_no_messages(
+    coordinator, consented, activity, redis_url, publishing
+):
+    placement = matching_services.placement_create(
+        client=consented, activity=activity, by=coordinator
+    )
+    matching_services.placement_accept(placement=placement, by=coordinator)
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        matching_services.placement_activate(placement=placement, by=coordinator)
+        raise RuntimeError("rolled back")
+
+    assert not CheckIn.objects.exists() and not Reminder.objects.exists()
+    queued = redis.Redis.from_url(redis_url)
+    assert queued.llen("celery") == 0
+    assert services.sweep()["claimed"] == 0
+    assert queued.llen("celery") == 0
+
+
+@pytest.fixture
+def activity(db):
+    """Room for every placement these tests make."""
+    return host_activity(placement_capacity=50)
