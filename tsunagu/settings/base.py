@@ -47,6 +47,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "tsunagu.apps.TsunaguConfig",
+    "community",
+    "verification",
+    "followups",
     "matching",
     "volunteers",
     "events",
@@ -202,9 +205,19 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "events.tasks.extend_occurrences",
         "schedule": crontab(hour=3, minute=40),
     },
+    # Daily and idempotent: one row per listing and cycle means a re-run sends nothing twice.
+    "verification-reminders": {
+        "task": "verification.tasks.send_verification_reminders",
+        "schedule": crontab(hour=9, minute=15),
+    },
     "matching-proposal-sweep": {
         "task": "matching.tasks.proposal_sweep",
         "schedule": crontab(minute="*/15"),
+    },
+    # Claims due follow-up reminders (outbox rows) and re-claims any whose lease ran out.
+    "followups-sweep": {
+        "task": "followups.tasks.followup_sweep",
+        "schedule": crontab(minute="*/10"),
     },
 }
 
@@ -285,6 +298,28 @@ LEAFLET_CONFIG = {
 
 # --- Events: sign-ups' names and contacts are anonymised this many days after the event ends.
 EVENTS_SIGNUP_RETENTION_DAYS = env_int("EVENTS_SIGNUP_RETENTION_DAYS", 30)
+
+# --- Verification (issue 4): operators are asked to re-confirm listings not verified for this
+# many months; a further grace period later the listing says it may be out of date.
+VERIFICATION_REMIND_AFTER_MONTHS = env_int("VERIFICATION_REMIND_AFTER_MONTHS", 6)
+VERIFICATION_STALE_AFTER_MONTHS = env_int("VERIFICATION_STALE_AFTER_MONTHS", 1)
+# How long the "still correct" link in a reminder works.
+VERIFICATION_LINK_MAX_AGE_DAYS = env_int("VERIFICATION_LINK_MAX_AGE_DAYS", 60)
+
+# --- Follow-ups (issue 7): check-ins this many days after a placement starts (2 weeks, 6 weeks,
+# 3 months, 6 months by default); a town sets its own. Each can be moved per placement.
+FOLLOWUP_INTERVALS_DAYS = [
+    int(days) for days in env_list("FOLLOWUP_INTERVALS_DAYS", "14,42,91,182")
+]
+FOLLOWUP_ASK_HOST = env_bool("FOLLOWUP_ASK_HOST", True)  # a short question to the host place too
+FOLLOWUP_REMIND_HOUR = env_int("FOLLOWUP_REMIND_HOUR", 9)  # local time on the due date
+FOLLOWUP_ESCALATE_AFTER_DAYS = env_int("FOLLOWUP_ESCALATE_AFTER_DAYS", 7)
+FOLLOWUP_MAX_ATTEMPTS = env_int("FOLLOWUP_MAX_ATTEMPTS", 5)
+# A claimed reminder not sent within this time (message lost, worker killed) is claimed again.
+FOLLOWUP_LEASE_SECONDS = env_int("FOLLOWUP_LEASE_SECONDS", 900)
+FOLLOWUP_SWEEP_BATCH = env_int("FOLLOWUP_SWEEP_BATCH", 1000)
+FOLLOWUP_PUBLISH_CHUNK = env_int("FOLLOWUP_PUBLISH_CHUNK", 50)  # reminder ids per message
+FOLLOWUP_HOST_LINK_MAX_AGE_DAYS = env_int("FOLLOWUP_HOST_LINK_MAX_AGE_DAYS", 30)
 
 # --- The town this installation serves; another municipality changes these and loads its own data.
 TSUNAGU_TOWN_NAME = env("TSUNAGU_TOWN_NAME", "和泊町")
