@@ -103,7 +103,7 @@ def test_detail_pages(big_directory, client):
 @pytest.mark.django_db
 def test_hsds_services_page(big_directory, client):
     def get(i: int) -> int:
-        return client.get(f"/api/hsds/services?per_page=50&page={i + 2}").status_code
+        return client.get(f"/api/hsds/services?per_page=50&page={i % 500 + 2}").status_code
 
     services = client.get("/api/hsds/services?per_page=50").json()
     assert services["total_items"] >= directory_data.N_ACTIVITIES
