@@ -122,7 +122,7 @@ def test_matching_rank_end_to_end(big_directory):
     from matching.models import Client
     from matching.selectors import candidate_pool, client_rank
 
-    client = Client.objects.filter(is_sample=True).order_by("reference").first()
+    client = Client.objects.filter(is_sample=True).order_by("reference_code").first()
     candidates = ActivityPage.objects.live().filter(accepts_placements=True).count()
     started = time.perf_counter()
     pool = candidate_pool()
