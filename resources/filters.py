@@ -18,16 +18,27 @@ from typing import Any
 
 import django_filters
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.text import normalize
 
 from .models import ActivityPage, ListingPage, ListingTag, PlacePage, ScheduleRule
 from .models.schedules import TIME_BANDS, WEEKDAY_CHOICES
-from .selectors import areas, listing_search_query, search_ranking, vocabulary
+from .selectors import SearchHits, areas, listing_search_query, search_hits, vocabulary
 
 
 def _label(field: str) -> str:
@@ -155,31 +166,30 @@ class DirectoryFilterSet(django_filters.FilterSet):
         self.filters["area"].extra["choices"] = [(str(area.pk), area.name) for area in areas()]
         self.filters["tag"].extra["choices"] = [(term.slug, term.name) for term in vocabulary()]
         self.today = timezone.localdate()
-        self._ranking: list[int] | None = None
+        self._hits: SearchHits | None = None
         self._searched = False
 
     # --- filtering
 
     def filter_keywords(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        ranking = self.ranking()
-        if ranking is None:
-            return queryset
-        order = Case(
-            *(When(pk=pk, then=Value(position)) for position, pk in enumerate(ranking)),
-            output_field=IntegerField(),
-        )
-        return queryset.filter(pk__in=ranking).order_by(order)
+        hits = self.hits()
+        return queryset if hits is None else queryset.filter(pk__in=hits.matching)
+
+    def results(self) -> QuerySet | RankedResults:
+        """The filtered listings in display order: by relevance with keywords, else by kana."""
+        hits = self.hits()
+        return self.qs if hits is None else RankedResults(self.qs, hits.ranked)
 
     def filter_facet(self, queryset: QuerySet, name: str, value: Sequence[str]) -> QuerySet:
         return queryset.filter(self.facet_q(name, value))
 
-    def ranking(self) -> list[int] | None:
-        """Search hits for ``q``, best first (None without keywords); searched once per request."""
+    def hits(self) -> SearchHits | None:
+        """Search hits for ``q`` (None without keywords); searched once per request."""
         if not self._searched:
             query = listing_search_query(self.selected().get("q", ""))
-            self._ranking = None if query is None else search_ranking(query, self.queryset)
+            self._hits = None if query is None else search_hits(query, self.queryset)
             self._searched = True
-        return self._ranking
+        return self._hits
 
     def selected(self) -> dict[str, Any]:
         """Valid, non-empty values; invalid fields are reported in ``errors`` and ignored."""
@@ -239,24 +249,34 @@ class DirectoryFilterSet(django_filters.FilterSet):
 
     def searched(self) -> QuerySet:
         """The listings matching the keywords alone: what facet counts are counted within."""
-        ranking = self.ranking()
-        return self.queryset if ranking is None else self.queryset.filter(pk__in=ranking)
+        hits = self.hits()
+        return self.queryset if hits is None else self.queryset.filter(pk__in=hits.matching)
 
     # --- what the page shows about the filters
 
     def facets(self) -> tuple[int, list[Facet]]:
-        """The number of results and every facet with its counts, in one aggregate query."""
+        """The number of results and every facet with its counts, in one query.
+
+        Each condition (a selected group, or one option) is evaluated once per listing in an
+        inner select; the counts are sums over those columns. Counting with one filtered
+        aggregate per option instead re-evaluates every schedule and tag subquery once per
+        option and listing, which a directory of 40,000 listings cannot afford.
+        """
         selected = self.selected()
-        conditions = {name: self.facet_q(name, selected[name]) for name in self._facet_names()}
+        groups = {name: self.facet_q(name, selected[name]) for name in self._facet_names()}
         options = self._options()
-        aggregates = {"total": _count(conditions.values())}
-        for index, (name, value, _text) in enumerate(options):
+        columns = {f"g_{name}": condition for name, condition in groups.items()}
+        columns |= {
+            f"o_{i}": self.facet_q(name, [value]) for i, (name, value, _) in enumerate(options)
+        }
+        sums = {"total": [f"g_{name}" for name in groups]}
+        for index, (name, _value, _text) in enumerate(options):
             # An any-of option is counted as if its own group (and, for day and time, which
             # share one rule, the partner group folded into the option) were not ticked.
             ignored = {name, COUPLED.get(name)} if name in ANY_OF_GROUPS else set()
-            others = [condition for group, condition in conditions.items() if group not in ignored]
-            aggregates[f"n{index}"] = _count([*others, self.facet_q(name, [value])])
-        counts = self.searched().aggregate(**aggregates)
+            others = [f"g_{group}" for group in groups if group not in ignored]
+            sums[f"n{index}"] = [*others, f"o_{index}"]
+        counts = _column_sums(self.searched(), columns, sums)
         ticked = {name: set(selected.get(name, [])) for name in FACET_GROUPS}
         by_group: dict[str, list[FacetOption]] = {}
         for index, (name, value, text) in enumerate(options):
@@ -338,6 +358,63 @@ class DirectoryFilterSet(django_filters.FilterSet):
         return self._without("page")
 
 
-def _count(conditions: Iterable[Q]) -> Count:
-    conditions = list(conditions)
-    return Count("pk", filter=reduce(and_, conditions)) if conditions else Count("pk")
+class RankedResults(Sequence):
+    """Filtered listings in the search's order, for a paginator or a print-out.
+
+    Ordering in SQL would take a CASE with one branch per hit; thousands of hits made that
+    slower to compile than to run. Instead the filtered keys are read once, ordered here by
+    the ranking, and only the rows of the slice asked for are fetched.
+    """
+
+    def __init__(self, queryset: QuerySet, ranking: list[int]) -> None:
+        self.queryset = queryset
+        self.ranking = ranking
+
+    @cached_property
+    def keys(self) -> list[int]:
+        wanted = set(self.queryset.order_by().values_list("pk", flat=True))
+        return [pk for pk in self.ranking if pk in wanted]
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __getitem__(self, index: Any) -> Any:
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        keys = self.keys[index]
+        rows = {page.pk: page for page in self.queryset.filter(pk__in=keys)}
+        return [rows[pk] for pk in keys if pk in rows]
+
+
+def _column_sums(
+    queryset: QuerySet, columns: dict[str, Q], sums: dict[str, list[str]]
+) -> dict[str, int]:
+    """For each name in ``sums``, how many rows of ``queryset`` meet all its columns' conditions.
+
+    Django's aggregate() would inline each condition into every count that uses it, so the
+    inner select is compiled by Django and only the outer sum is written here.
+    """
+    inner = (
+        queryset.order_by()
+        .annotate(
+            **{
+                name: ExpressionWrapper(condition, output_field=BooleanField())
+                for name, condition in columns.items()
+            }
+        )
+        .values(*columns)
+    )
+    try:
+        sql, params = inner.query.sql_with_params()
+    except EmptyResultSet:  # no search hits: Django knows without asking the database
+        return dict.fromkeys(sums, 0)
+    outer = ", ".join(
+        f"COALESCE(SUM(CASE WHEN {' AND '.join(names) or '1 = 1'} THEN 1 ELSE 0 END), 0)"
+        for names in sums.values()
+    )
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(
+            f"WITH facet_rows AS MATERIALIZED ({sql}) SELECT {outer} FROM facet_rows", params
+        )
+        row = cursor.fetchone()
+    return dict(zip(sums, row, strict=True))

@@ -118,7 +118,7 @@ def directory_context(directory: DirectoryIndexPage, request: HttpRequest) -> di
     """The result list with counts, active filters and links to the same list printed or mapped."""
     filterset = _filterset(directory, request)
     total, facets = filterset.facets()
-    paginator = KnownCountPaginator(filterset.qs, PAGE_SIZE, count=total)
+    paginator = KnownCountPaginator(filterset.results(), PAGE_SIZE, count=total)
     results: PaginatorPage = paginator.get_page(filterset.data.get("page"))
     today = timezone.localdate()
     query = filterset.query_string()
@@ -144,7 +144,7 @@ def directory_context(directory: DirectoryIndexPage, request: HttpRequest) -> di
 def directory_print_context(directory: DirectoryIndexPage, request: HttpRequest) -> dict[str, Any]:
     """Every result (up to PRINT_LIMIT) for paper: no map, no paging."""
     filterset = _filterset(directory, request)
-    rows = list(filterset.qs[: PRINT_LIMIT + 1])
+    rows = list(filterset.results()[: PRINT_LIMIT + 1])
     today = timezone.localdate()
     return {
         "active_filters": filterset.active_filters(),

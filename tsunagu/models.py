@@ -1,11 +1,17 @@
 """The site shell's page types and the town's own settings."""
 
+from __future__ import annotations
+
+from django.core.cache import cache
 from django.db import models
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
-from wagtail.models import Page
+from wagtail.models import Page, Site
+
+from resources.caching import SERVER_SECONDS, generation
 
 
 class HomePage(Page):
@@ -77,6 +83,21 @@ class TownSettings(BaseSiteSetting):
         MultiFieldPanel([FieldPanel("latitude"), FieldPanel("longitude")], heading=_("location")),
         FieldPanel("sample_data"),
     ]
+
+    @classmethod
+    def for_request(cls, request: HttpRequest) -> TownSettings:
+        """Every public page's footer reads this: cached until a setting or page changes.
+
+        Saving any site setting replaces the page-cache generation (resources/signals.py).
+        """
+        attr = cls.get_cache_attr_name()
+        if not hasattr(request, attr):
+            site = Site.find_for_request(request)
+            key = f"tsunagu:town-settings:{site.pk if site else None}:{generation()}"
+            instance = cache.get_or_set(key, lambda: cls.for_site(site), SERVER_SECONDS)
+            instance._request = request
+            setattr(request, attr, instance)
+        return getattr(request, attr)
 
     class Meta:
         verbose_name = _("town settings")

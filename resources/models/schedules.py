@@ -69,7 +69,11 @@ class ScheduleRule(Orderable):
     class Meta(Orderable.Meta):
         verbose_name = _("schedule")
         verbose_name_plural = _("schedules")
-        indexes = [models.Index(fields=["weekday", "opens_at"])]
+        # The directory's day and time facets probe one listing's rules at a time.
+        indexes = [
+            models.Index(fields=["weekday", "opens_at"]),
+            models.Index(fields=["listing", "weekday", "opens_at"]),
+        ]
 
     def clean(self) -> None:
         errors = {}

@@ -231,11 +231,11 @@ def twenty(directory):
 def test_query_count_does_not_grow_with_results(
     client, directory, twenty, django_assert_max_num_queries, view
 ):
-    # 7 of these are the page shell's: site, routing, view restrictions, town settings.
+    # 6 of these are the page shell's: site, routing, view restrictions.
     client.get(f"{directory.url}?q=いばしょ")  # the first request fills the process's caches
     with django_assert_max_num_queries(12):
         html_of(client, f"{directory.url}{view}?page=1")  # 20 results
     with django_assert_max_num_queries(12):
         html_of(client, f"{directory.url}{view}?area={twenty.pk}&tag=cooking&weekday=5")  # 5
-    with django_assert_max_num_queries(12):  # keywords add the one search query
+    with django_assert_max_num_queries(12):  # keywords: the search, then ranked keys
         html_of(client, f"{directory.url}{view}?q=いばしょ&area={twenty.pk}")

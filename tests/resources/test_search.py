@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from resources.filters import DirectoryFilterSet
+from resources.filters import DirectoryFilterSet, RankedResults
 from resources.models import ListingPage, PlacePage
 from resources.selectors import directory_listings, listing_search_query
 
@@ -36,7 +36,7 @@ def town(directory) -> SimpleNamespace:
 
 def titles(directory, q: str) -> list[str]:
     filterset = DirectoryFilterSet({"q": q}, queryset=directory_listings(directory))
-    return [page.title for page in filterset.qs]
+    return [page.title for page in filterset.results()]
 
 
 @pytest.mark.parametrize("q", ["こどもしょくどう", "子ども食堂", "こども食堂", "子供"])
@@ -112,3 +112,28 @@ def test_latin_words_match_the_same_way_on_every_database(directory):
     assert titles(directory, "ｌｉｎｅ") == ["LINEで相談"]
     assert titles(directory, "meetings") == ["LINEで相談"]
     assert titles(directory, "meeting") == []
+
+
+def test_ranked_results_page_in_relevance_order_and_skip_filtered_hits(directory):
+    named = [PlacePageFactory(title=f"食堂{n}", summary="食堂です") for n in range(3)]
+    other = PlacePageFactory(title="サロン", summary="食堂もあります")
+    drafted = PlacePageFactory(title="食堂の下書き", summary="食堂")
+    drafted.unpublish()
+    ranking = [other.pk, drafted.pk, *(page.pk for page in named)]
+
+    results = RankedResults(directory_listings(directory), ranking)
+
+    assert len(results) == 4  # the unpublished hit is not in the queryset
+    assert [page.pk for page in results[0:2]] == [other.pk, named[0].pk]
+    assert [page.pk for page in results[2:10]] == [named[1].pk, named[2].pk]
+    assert results[3].pk == named[2].pk
+
+
+def test_keywords_and_facets_page_through_every_hit_once(client, directory):
+    for n in range(25):
+        PlacePageFactory(title=f"ふれあい食堂{n:02}", summary="食堂", schedule=[SATURDAY])
+    url = f"{directory.url}?q=しょくどう&weekday=5"
+    first, second = client.get(url).context, client.get(f"{url}&page=2").context
+    titles = [c.page.title for c in first["cards"]] + [c.page.title for c in second["cards"]]
+    assert first["total"] == 25
+    assert sorted(titles) == [f"ふれあい食堂{n:02}" for n in range(25)]

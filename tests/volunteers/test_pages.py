@@ -7,7 +7,7 @@ from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from resources.models import ActivityPage, DirectoryIndexPage, ListingPage
-from resources.selectors import listing_search_query, search_ranking
+from resources.selectors import listing_search_query, search_hits
 from tests.resources.factories import ActivityPageFactory, OrganizationFactory, TermFactory
 from tsunagu.models import HomePage
 from volunteers.models import OpportunityPage, SignUp, VolunteerIndexPage
@@ -45,7 +45,7 @@ def test_the_directory_search_finds_an_opportunity_by_skill_or_title(typed):
     )
     make_opportunity(title="子ども食堂の配膳")
 
-    found = search_ranking(listing_search_query(typed), ListingPage.objects.live())
+    found = search_hits(listing_search_query(typed), ListingPage.objects.live()).ranked
 
     assert found == [page.pk]
 
