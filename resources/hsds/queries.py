@@ -53,7 +53,9 @@ def _listing_prefetches(prefix: str = "") -> list[Prefetch]:
                 "tag__kind", "tag__kana", "tag__name"
             ),
         ),
-        Prefetch(f"{prefix}schedule_rules", queryset=ScheduleRule.objects.order_by("sort_order")),
+        Prefetch(
+            f"{prefix}schedule_rules", queryset=ScheduleRule.objects.order_by("sort_order", "pk")
+        ),
         Prefetch(
             f"{prefix}schedule_exceptions",
             queryset=ScheduleException.objects.order_by("date", "opens_at"),

@@ -231,7 +231,7 @@ def test_query_count_does_not_grow_with_the_page_size(
         "/services?search=活動&": 12,
         "/service_at_locations?full=true&": 12,
         # Operators with their places and fully nested services: two sets of prefetches.
-        "/organizations?full_service=true&": 14,
+        "/organizations?full_service=true&": 15,
     }
     for path, bound in bounds.items():
         with django_assert_max_num_queries(bound) as small:
