@@ -117,3 +117,11 @@ def test_a_placement_can_be_recorded_by_hand(client, consented, coordinator, act
     response = client.post(f"/admin/clients/{consented.pk}/placement/", {"activity": activity.pk})
     assert response.status_code == 302
     assert consented.placements.get().status == "proposed"
+
+
+def test_the_placement_page_links_to_its_follow_ups(client, consented, coordinator, activity):
+    placement = services.placement_create(client=consented, activity=activity, by=coordinator)
+    client.force_login(coordinator)
+    page = client.get(f"/admin/clients/placements/{placement.pk}/").content.decode()
+    assert f"/admin/followups/placements/{placement.pk}/" in page
+    assert "フォローアップと心身の様子" in page
