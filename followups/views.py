@@ -25,7 +25,7 @@ from django.views.generic import TemplateView
 
 from matching import services as matching_services
 from matching.access import client_access
-from matching.models import Client, Placement
+from matching.models import Placement
 from matching.services import MatchingError
 from matching.views import ClientFormView, ClientPageMixin
 
@@ -46,15 +46,8 @@ class PlacementFollowUpView(ClientPageMixin, TemplateView):
     page_title = _("Follow-ups")
     page_name = "followups"
     template_name = "followups/admin/placement.html"
-
-    def get_object(self) -> Placement:
-        placements = Placement.objects.visible_to(self.request.user).select_related(
-            "client__team", "activity"
-        )
-        return get_object_or_404(placements, pk=self.kwargs["pk"])
-
-    def get_client(self) -> Client:
-        return self.object.client
+    record_model = Placement
+    record_related = ("client__team", "activity")
 
     def get_context_data(self, **kwargs: Any) -> dict:
         context = super().get_context_data(**kwargs)
@@ -108,14 +101,9 @@ class PlacementFollowUpView(ClientPageMixin, TemplateView):
 
 
 class CheckInActionMixin:
-    def get_object(self) -> CheckIn:
-        checkins = CheckIn.objects.visible_to(self.request.user).select_related(
-            "placement__client__team", "placement__activity"
-        )
-        return get_object_or_404(checkins, pk=self.kwargs["pk"])
-
-    def get_client(self) -> Client:
-        return self.object.placement.client
+    record_model = CheckIn
+    record_related = ("placement__client__team", "placement__activity")
+    client_path = "placement__client"
 
     def get_success_url(self) -> str:
         return placement_url(self.object.placement_id)

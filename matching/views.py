@@ -8,6 +8,7 @@ and shows the activity and the coordinator's summary, nothing else.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 from django.contrib import messages
@@ -57,6 +58,11 @@ class ClientPageMixin(WagtailAdminTemplateMixin):
     """A page about one client: scoped lookup, team members only, every GET audited."""
 
     page_name = ""
+    # A page about one of the client's records (a plan, proposal, placement, check-in): the
+    # record's model (with a ``visible_to`` scope), what to fetch with it, the path to the client.
+    record_model: Any = None
+    record_related: tuple[str, ...] = ()
+    client_path = "client"
 
     def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
         super().setup(request, *args, **kwargs)
@@ -64,10 +70,15 @@ class ClientPageMixin(WagtailAdminTemplateMixin):
         self.client = self.get_client()
 
     def get_object(self) -> Any:
-        return visible_client(self.request, self.kwargs["pk"])
+        if self.record_model is None:
+            return visible_client(self.request, self.kwargs["pk"])
+        records = self.record_model.objects.visible_to(self.request.user)
+        return get_object_or_404(records.select_related(*self.record_related), pk=self.kwargs["pk"])
 
     def get_client(self) -> Client:
-        return self.object
+        if self.record_model is None:
+            return self.object
+        return attrgetter(self.client_path.replace("__", "."))(self.object)
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not client_access(request.user).can_write:
@@ -152,12 +163,8 @@ class PlanCreateView(ClientFormView):
 
 
 class PlanActionView(ClientFormView):
-    def get_object(self) -> SupportPlan:
-        plans = SupportPlan.objects.visible_to(self.request.user).select_related("client")
-        return get_object_or_404(plans, pk=self.kwargs["pk"])
-
-    def get_client(self) -> Client:
-        return self.object.client
+    record_model = SupportPlan
+    record_related = ("client",)
 
 
 class PlanReviewView(PlanActionView):
@@ -223,15 +230,8 @@ class ProposalView(ClientPageMixin, TemplateView):
     page_title = _("Proposal")
     page_name = "proposal"
     template_name = "matching/admin/proposal.html"
-
-    def get_object(self) -> Proposal:
-        proposals = Proposal.objects.visible_to(self.request.user).select_related(
-            "client", "activity"
-        )
-        return get_object_or_404(proposals, pk=self.kwargs["pk"])
-
-    def get_client(self) -> Client:
-        return self.object.client
+    record_model = Proposal
+    record_related = ("client", "activity")
 
     @cached_property
     def companions(self) -> list:
@@ -304,15 +304,8 @@ class PlacementView(ClientFormView):
     page_name = "placement"
     template_name = "matching/admin/placement.html"
     success_message = _("The placement status was changed.")
-
-    def get_object(self) -> Placement:
-        placements = Placement.objects.visible_to(self.request.user).select_related(
-            "client", "activity"
-        )
-        return get_object_or_404(placements, pk=self.kwargs["pk"])
-
-    def get_client(self) -> Client:
-        return self.object.client
+    record_model = Placement
+    record_related = ("client", "activity")
 
     def get_form(self, form_class: Any = None) -> PlacementStatusForm:
         return PlacementStatusForm(placement=self.object, **self.get_form_kwargs())
