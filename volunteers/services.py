@@ -312,6 +312,16 @@ def _claim(
             )
             if not ids:
                 return claimed
+            # The lock may have been granted only after another sweep committed its notices for
+            # these rows, which the locking statement's snapshot could not see; this one can.
+            taken = set(
+                Notice.objects.filter(signup_id__in=ids, kind=kind).values_list(
+                    "signup_id", flat=True
+                )
+            )
+            ids = [pk for pk in ids if pk not in taken]
+            if not ids:
+                continue
             notices = Notice.objects.bulk_create([Notice(signup_id=pk, kind=kind) for pk in ids])
             if on_claim is not None:
                 on_claim(ids)

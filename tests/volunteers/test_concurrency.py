@@ -86,3 +86,21 @@ def test_concurrent_sweeps_claim_each_sign_up_once():
     assert sorted(recipients) == sorted(
         Volunteer.objects.filter(signups__shift=shift).values_list("email", flat=True)
     )
+
+
+def test_sweeps_racing_batch_by_batch_never_claim_twice(monkeypatch):
+    """Small batches make sweeps meet often: one may be granted a row's lock only after another
+    committed that row's notice, which its locking statement's snapshot predates."""
+    monkeypatch.setattr(services, "CLAIM_BATCH", 3)
+    shift = make_opportunity(shifts=[{"slots": 200}]).shifts.get()
+    SignUp.objects.bulk_create(
+        SignUp(volunteer=VolunteerFactory(), shift=shift, status=SignUp.Status.CONFIRMED)
+        for _ in range(120)
+    )
+
+    results = _race(lambda i: services.signup_reminders_claim(), n=RACERS)
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sum(results) == 120
+    assert Notice.objects.count() == 120
+    assert len(mail.outbox) == 120
