@@ -1,11 +1,11 @@
 """The directory's facets: parsed from the GET query, so every combination is a shareable URL.
 
-Each facet is also available as a ``Q`` (``facet_q``), so the result list and the counts next to
-each checkbox apply exactly the same rules. Groups where one of several options is enough
-(district, day, time of day, audience, kind) are OR within the group and counted as "what
-ticking this would add"; needs (cost, accessibility, transport, tags) must all be met and are
-counted within the current results.
-"""
+Each facet has two forms with one meaning: a ``Q`` (``facet_q``) for querysets (the map, the
+calendar's events) and a bitset (``option_bits``) over the facet index, which the result list
+and the counts next to each checkbox use. A test compares the two on every facet. Groups where
+one of several options is enough (district, day, time of day, audience, kind) are OR within the
+group and counted as "what ticking this would add"; needs (cost, accessibility, transport,
+tags) must all be met and are counted within the current results."""
 
 from __future__ import annotations
 
@@ -18,13 +18,8 @@ from typing import Any
 
 import django_filters
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import EmptyResultSet
-from django.db import connections
 from django.db.models import (
-    BooleanField,
-    Count,
     Exists,
-    ExpressionWrapper,
     OuterRef,
     Q,
     QuerySet,
@@ -36,9 +31,17 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagu.text import normalize
 
+from .facet_index import FacetIndex, facet_index
 from .models import ActivityPage, ListingPage, ListingTag, PlacePage, ScheduleRule
 from .models.schedules import TIME_BANDS, WEEKDAY_CHOICES
-from .selectors import SearchHits, areas, listing_search_query, search_hits, vocabulary
+from .selectors import (
+    SearchHits,
+    areas,
+    listing_rows,
+    listing_search_query,
+    search_hits,
+    vocabulary,
+)
 
 
 def _label(field: str) -> str:
@@ -70,6 +73,15 @@ FACET_GROUPS = (*ANY_OF_GROUPS, *ALL_OF_GROUPS)
 # Day and time of day are matched on the same schedule rule (Saturday *morning*).
 COUPLED = {"weekday": "time", "time": "weekday"}
 TAG_FACET_LIMIT = 30
+# What the facet index reads from each listing (schedules and tags come with it).
+INDEXED_FIELDS = (
+    "content_type_id",
+    "area_id",
+    "cost",
+    *AUDIENCE_FIELDS.values(),
+    *ACCESS_FIELDS,
+    *TRANSPORT_FIELDS,
+)
 
 
 def _normalized(data: QueryDict | Mapping[str, Any] | None) -> QueryDict | None:
@@ -167,6 +179,7 @@ class DirectoryFilterSet(django_filters.FilterSet):
         self.filters["tag"].extra["choices"] = [(term.slug, term.name) for term in vocabulary()]
         self.today = timezone.localdate()
         self._hits: SearchHits | None = None
+        self._index: FacetIndex | None = None
         self._searched = False
 
     # --- filtering
@@ -175,10 +188,12 @@ class DirectoryFilterSet(django_filters.FilterSet):
         hits = self.hits()
         return queryset if hits is None else queryset.filter(pk__in=hits.matching)
 
-    def results(self) -> QuerySet | RankedResults:
+    def results(self) -> IndexedResults:
         """The filtered listings in display order: by relevance with keywords, else by kana."""
+        index, bits = self.index(), self._result_bits()
         hits = self.hits()
-        return self.qs if hits is None else RankedResults(self.qs, hits.ranked)
+        keys = index.ordered(bits) if hits is None else hits.ranked(index.keys_of(bits))
+        return IndexedResults(listing_rows(), keys)
 
     def filter_facet(self, queryset: QuerySet, name: str, value: Sequence[str]) -> QuerySet:
         return queryset.filter(self.facet_q(name, value))
@@ -247,50 +262,86 @@ class DirectoryFilterSet(django_filters.FilterSet):
             )
         return Q(Exists(rules))
 
-    def searched(self) -> QuerySet:
+    def index(self) -> FacetIndex:
+        """Bitsets of the facet options over the unfiltered listings (built once per publish)."""
+        if self._index is None:
+            self._index = facet_index(self.queryset, INDEXED_FIELDS, today=self.today)
+        return self._index
+
+    def option_bits(self, name: str, values: Iterable[Any]) -> int:
+        """``facet_q`` over the index: the listings one facet group (or option) lets through."""
+        index, values = self.index(), list(values)
+        if name in ("weekday", "time"):
+            selected = self.selected()
+            days = values if name == "weekday" else selected.get("weekday", [])
+            bands = values if name == "time" else selected.get("time", [])
+            return index.scheduled([int(day) for day in days], list(bands))
+        if name == "tag":
+            found = [index.tagged(slug) for slug in values]
+        elif name == "kind":
+            types = ContentType.objects.get_for_models(*(KIND_MODELS[v] for v in values))
+            found = [index.where("content_type_id", ct.pk) for ct in types.values()]
+        elif name == "area":
+            found = [index.where("area_id", int(value)) for value in values]
+        elif name == "audience":
+            found = [index.where(AUDIENCE_FIELDS[value], True) for value in values]
+        elif name == "cost":
+            found = [index.where("cost", ListingPage.Cost.FREE)]
+        elif name in {"access", "transport"}:
+            found = [index.where(field, True) for field in values]
+        else:
+            raise ValueError(name)
+        return reduce(or_ if name in ANY_OF_GROUPS else and_, found)
+
+    @cached_property
+    def _group_bits(self) -> dict[str, int]:
+        selected = self.selected()
+        return {name: self.option_bits(name, selected[name]) for name in self._facet_names()}
+
+    @cached_property
+    def _searched_bits(self) -> int:
         """The listings matching the keywords alone: what facet counts are counted within."""
         hits = self.hits()
-        return self.queryset if hits is None else self.queryset.filter(pk__in=hits.matching)
+        index = self.index()
+        return index.everything if hits is None else index.among(hits.keys)
+
+    def _result_bits(self, ignored: frozenset[str] = frozenset()) -> int:
+        """Keyword matches that pass every selected group except ``ignored``."""
+        return reduce(
+            and_,
+            (bits for name, bits in self._group_bits.items() if name not in ignored),
+            self._searched_bits,
+        )
 
     # --- what the page shows about the filters
 
     def facets(self) -> tuple[int, list[Facet]]:
-        """The number of results and every facet with its counts, in one query.
+        """The number of results and every facet with its counts, from the index's bitsets.
 
-        Each condition (a selected group, or one option) is evaluated once per listing in an
-        inner select; the counts are sums over those columns. Counting with one filtered
-        aggregate per option instead re-evaluates every schedule and tag subquery once per
-        option and listing, which a directory of 40,000 listings cannot afford.
+        An any-of option is counted as if its own group (and, for day and time, which share
+        one rule, the partner group folded into the option) were not ticked; the others are
+        counted within the current results.
         """
         selected = self.selected()
-        groups = {name: self.facet_q(name, selected[name]) for name in self._facet_names()}
-        options = self._options()
-        columns = {f"g_{name}": condition for name, condition in groups.items()}
-        columns |= {
-            f"o_{i}": self.facet_q(name, [value]) for i, (name, value, _) in enumerate(options)
-        }
-        sums = {"total": [f"g_{name}" for name in groups]}
-        for index, (name, _value, _text) in enumerate(options):
-            # An any-of option is counted as if its own group (and, for day and time, which
-            # share one rule, the partner group folded into the option) were not ticked.
-            ignored = {name, COUPLED.get(name)} if name in ANY_OF_GROUPS else set()
-            others = [f"g_{group}" for group in groups if group not in ignored]
-            sums[f"n{index}"] = [*others, f"o_{index}"]
-        counts = _column_sums(self.searched(), columns, sums)
-        ticked = {name: set(selected.get(name, [])) for name in FACET_GROUPS}
+        within: dict[frozenset[str], int] = {}
         by_group: dict[str, list[FacetOption]] = {}
-        for index, (name, value, text) in enumerate(options):
-            by_group.setdefault(name, []).append(
-                FacetOption(value, text, counts[f"n{index}"], value in ticked[name])
-            )
+        for name, value, text in self._options():
+            ignored = frozenset({name, COUPLED.get(name)} if name in ANY_OF_GROUPS else ())
+            if ignored not in within:
+                within[ignored] = self._result_bits(ignored)
+            count = (within[ignored] & self.option_bits(name, [value])).bit_count()
+            checked = value in selected.get(name, [])
+            by_group.setdefault(name, []).append(FacetOption(value, text, count, checked))
         facets = [
             Facet(name, str(self.filters[name].label), by_group.get(name, []))
             for name in FACET_GROUPS
             if name != "tag"
         ]
-        tags = self._tag_options(total=counts["total"])
+        results = self._result_bits()
+        total = results.bit_count()
+        tags = self._tag_options(results, total=total)
         facets.append(Facet("tag", str(self.filters["tag"].label), tags))
-        return counts["total"], facets
+        return total, facets
 
     def _facet_names(self) -> list[str]:
         return [name for name in FACET_GROUPS if name in self.selected()]
@@ -304,20 +355,19 @@ class DirectoryFilterSet(django_filters.FilterSet):
             for value, label in self.filters[name].field.choices
         ]
 
-    def _tag_options(self, *, total: int) -> list[FacetOption]:
+    def _tag_options(self, results: int, *, total: int) -> list[FacetOption]:
         """The most used tags among the results, plus any ticked ones, with their counts."""
         names = dict(self.filters["tag"].field.choices)
         ticked = set(self.selected().get("tag", []))
-        rows = (
-            ListingTag.objects.filter(content_object__in=self.qs.order_by().values("pk"))
-            .values("tag__slug", "tag__name")
-            .annotate(count=Count("content_object", distinct=True))
-            .order_by("-count", "tag__name")[:TAG_FACET_LIMIT]
-        )
+        counted = [
+            (count, names[slug], slug)
+            for slug, bits in self.index().tags.items()
+            if slug in names and (count := (results & bits).bit_count())
+        ]
+        counted.sort(key=lambda row: (-row[0], row[1]))
         options = [
-            FacetOption(slug, row["tag__name"], row["count"], slug in ticked)
-            for row in rows
-            if (slug := row["tag__slug"])
+            FacetOption(slug, name, count, slug in ticked)
+            for count, name, slug in counted[:TAG_FACET_LIMIT]
         ]
         shown = {option.value for option in options}
         # Every result carries every ticked tag, so a ticked tag's count is the total.
@@ -358,22 +408,12 @@ class DirectoryFilterSet(django_filters.FilterSet):
         return self._without("page")
 
 
-class RankedResults(Sequence):
-    """Filtered listings in the search's order, for a paginator or a print-out.
+class IndexedResults(Sequence):
+    """Listings fetched a page at a time by key, in the order the index gave the keys."""
 
-    Ordering in SQL would take a CASE with one branch per hit; thousands of hits made that
-    slower to compile than to run. Instead the filtered keys are read once, ordered here by
-    the ranking, and only the rows of the slice asked for are fetched.
-    """
-
-    def __init__(self, queryset: QuerySet, ranking: list[int]) -> None:
+    def __init__(self, queryset: QuerySet, keys: Sequence[int]) -> None:
         self.queryset = queryset
-        self.ranking = ranking
-
-    @cached_property
-    def keys(self) -> list[int]:
-        wanted = set(self.queryset.order_by().values_list("pk", flat=True))
-        return [pk for pk in self.ranking if pk in wanted]
+        self.keys = keys
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -384,37 +424,3 @@ class RankedResults(Sequence):
         keys = self.keys[index]
         rows = {page.pk: page for page in self.queryset.filter(pk__in=keys)}
         return [rows[pk] for pk in keys if pk in rows]
-
-
-def _column_sums(
-    queryset: QuerySet, columns: dict[str, Q], sums: dict[str, list[str]]
-) -> dict[str, int]:
-    """For each name in ``sums``, how many rows of ``queryset`` meet all its columns' conditions.
-
-    Django's aggregate() would inline each condition into every count that uses it, so the
-    inner select is compiled by Django and only the outer sum is written here.
-    """
-    inner = (
-        queryset.order_by()
-        .annotate(
-            **{
-                name: ExpressionWrapper(condition, output_field=BooleanField())
-                for name, condition in columns.items()
-            }
-        )
-        .values(*columns)
-    )
-    try:
-        sql, params = inner.query.sql_with_params()
-    except EmptyResultSet:  # no search hits: Django knows without asking the database
-        return dict.fromkeys(sums, 0)
-    outer = ", ".join(
-        f"COALESCE(SUM(CASE WHEN {' AND '.join(names) or '1 = 1'} THEN 1 ELSE 0 END), 0)"
-        for names in sums.values()
-    )
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(
-            f"WITH facet_rows AS MATERIALIZED ({sql}) SELECT {outer} FROM facet_rows", params
-        )
-        row = cursor.fetchone()
-    return dict(zip(sums, row, strict=True))

@@ -4,9 +4,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from resources.filters import DirectoryFilterSet, RankedResults
+from resources.filters import DirectoryFilterSet, IndexedResults
 from resources.models import ListingPage, PlacePage
-from resources.selectors import directory_listings, listing_search_query
+from resources.selectors import SearchHits, directory_listings, listing_search_query
 
 from .factories import ActivityPageFactory, AreaFactory, PlacePageFactory, TermFactory
 
@@ -121,7 +121,9 @@ def test_ranked_results_page_in_relevance_order_and_skip_filtered_hits(directory
     drafted.unpublish()
     ranking = [other.pk, drafted.pk, *(page.pk for page in named)]
 
-    results = RankedResults(directory_listings(directory), ranking)
+    index = DirectoryFilterSet({}, queryset=directory_listings(directory)).index()
+    ranked = SearchHits(ranking, ranking).ranked(index.keys_of(index.everything))
+    results = IndexedResults(directory_listings(directory), ranked)
 
     assert len(results) == 4  # the unpublished hit is not in the queryset
     assert [page.pk for page in results[0:2]] == [other.pk, named[0].pk]

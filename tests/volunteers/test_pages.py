@@ -45,7 +45,7 @@ def test_the_directory_search_finds_an_opportunity_by_skill_or_title(typed):
     )
     make_opportunity(title="子ども食堂の配膳")
 
-    found = search_hits(listing_search_query(typed), ListingPage.objects.live()).ranked
+    found = search_hits(listing_search_query(typed), ListingPage.objects.live()).keys
 
     assert found == [page.pk]
 
