@@ -17,13 +17,13 @@ import datetime as dt
 import hashlib
 import threading
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import reduce
-from operator import or_
+from operator import add, or_
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Expression, Q, QuerySet, Value, When
 
 from .caching import generation
 from .models import ListingTag, ScheduleRule
@@ -129,29 +129,59 @@ class OrderedKeys(Sequence):
         return low
 
 
-def build(queryset: QuerySet, fields: Sequence[str], *, today: dt.date) -> FacetIndex:
-    """Read the queryset's keys and ``fields``, its current schedule rules and its tags."""
-    rows = list(queryset.select_related(None).prefetch_related(None).values_list("pk", *fields))
+def _mask(conditions: Sequence[Q]) -> Expression:
+    """One integer per row with bit *i* set when condition *i* holds, computed by the database:
+    converting thousands of booleans and times row by row was most of a build."""
+    return reduce(
+        add,
+        (
+            Case(When(condition, then=Value(1 << i)), default=Value(0))
+            for i, condition in enumerate(conditions)
+        ),
+    )
+
+
+def _set_bits(mask: int) -> Iterator[int]:
+    while mask:
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low
+
+
+def build(
+    queryset: QuerySet, fields: Sequence[str], flags: Sequence[str], *, today: dt.date
+) -> FacetIndex:
+    """Read the queryset's keys, ``fields`` and true ``flags``, its current schedule rules and
+    its tags."""
+    rows = list(
+        queryset.select_related(None)
+        .prefetch_related(None)
+        .values_list("pk", *fields, _mask([Q(**{flag: True}) for flag in flags]))
+    )
     keys = [row[0] for row in rows]
     positions = {pk: i for i, pk in enumerate(keys)}
     size = len(keys)
     values: dict[str, dict[Any, list[int]]] = {field: defaultdict(list) for field in fields}
-    for i, row in enumerate(rows):
-        for field, value in zip(fields, row[1:], strict=True):
+    true_flags: list[list[int]] = [[] for _ in flags]
+    for i, (_pk, *row, flag_mask) in enumerate(rows):
+        for field, value in zip(fields, row, strict=True):
             values[field][value].append(i)
+        for flag in _set_bits(flag_mask):
+            true_flags[flag].append(i)
+    for flag, found in zip(flags, true_flags, strict=True):
+        values[flag] = {True: found}
     listing_keys = queryset.order_by().values("pk")
-    slots: dict[tuple[int, str | None], list[int]] = defaultdict(list)
     rules = ScheduleRule.objects.filter(listing__in=listing_keys).filter(
         Q(valid_until__isnull=True) | Q(valid_until__gte=today)
     )
-    for listing, weekday, opens, closes in rules.values_list(
-        "listing_id", "weekday", "opens_at", "closes_at"
-    ):
+    bands = list(TIME_BANDS)
+    in_band = [Q(opens_at__lt=end, closes_at__gt=start) for start, end in TIME_BANDS.values()]
+    slots: dict[tuple[int, str | None], list[int]] = defaultdict(list)
+    for listing, weekday, band_mask in rules.values_list("listing_id", "weekday", _mask(in_band)):
         position = positions[listing]
         slots[weekday, None].append(position)
-        for band, (start, end) in TIME_BANDS.items():
-            if opens < end and closes > start:
-                slots[weekday, band].append(position)
+        for band in _set_bits(band_mask):
+            slots[weekday, bands[band]].append(position)
     tags: dict[str, list[int]] = defaultdict(list)
     for listing, slug in ListingTag.objects.filter(content_object__in=listing_keys).values_list(
         "content_object_id", "tag__slug"
@@ -173,16 +203,18 @@ _kept: OrderedDict[str, FacetIndex] = OrderedDict()
 _lock = threading.Lock()
 
 
-def facet_index(queryset: QuerySet, fields: Sequence[str], *, today: dt.date) -> FacetIndex:
+def facet_index(
+    queryset: QuerySet, fields: Sequence[str], flags: Sequence[str], *, today: dt.date
+) -> FacetIndex:
     """The index for this queryset as published now, built on first use (one build at a time:
     concurrent requests after a publish wait for it rather than each building their own)."""
     sql, params = queryset.query.sql_with_params()
-    source = repr((sql, params, tuple(fields), today.isoformat())).encode()
+    source = repr((sql, params, tuple(fields), tuple(flags), today.isoformat())).encode()
     key = f"{generation()}:{hashlib.sha256(source).hexdigest()}"
     with _lock:
         index = _kept.get(key)
         if index is None:
-            index = build(queryset, fields, today=today)
+            index = build(queryset, fields, flags, today=today)
             _kept[key] = index
             while len(_kept) > KEPT:
                 _kept.popitem(last=False)

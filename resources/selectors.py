@@ -33,6 +33,7 @@ from .models import (
     ScheduleRule,
     Term,
 )
+from .models.pages import ACCESSIBILITY_FLAGS, AUDIENCE_FLAGS
 
 # Index terms are words: anything else (quotes, operators, brackets) would be query syntax to
 # one backend or another, so such alternatives are dropped rather than escaped.
@@ -190,10 +191,32 @@ def _all(model: type[Area] | type[Term]) -> Callable[[], list]:
     return lambda: list(model.objects.all())
 
 
+# What a result card and its printed form show: loading a listing's other columns (its body,
+# the page tree's) for twenty cards took longer than finding them.
+CARD_FIELDS = (
+    "title",
+    "url_path",
+    "content_type_id",
+    "summary",
+    "area",
+    "address",
+    "phone",
+    "cost",
+    "cost_note",
+    *AUDIENCE_FLAGS,
+    *ACCESSIBILITY_FLAGS,
+    "near_bus_stop",
+)
+
+
 def listing_rows() -> QuerySet[ListingPage]:
     """Listings with what a result card shows (district, schedule rules), with no filters:
     a page of results is fetched by the keys the facet index chose."""
-    return ListingPage.objects.select_related("area").prefetch_related("schedule_rules")
+    return (
+        ListingPage.objects.select_related("area")
+        .prefetch_related("schedule_rules")
+        .only(*CARD_FIELDS)
+    )
 
 
 def directory_listings(directory: Page) -> QuerySet[ListingPage]:

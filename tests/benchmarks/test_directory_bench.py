@@ -4,7 +4,8 @@ Run alone: .venv/bin/python -m pytest tests/benchmarks/test_directory_bench.py -
 (with DATABASE_URL for PostgreSQL). Budgets, server time through Django's test client, every
 request rendered afresh (a query string the page cache has not seen), process caches warm:
 the directory list with two facets and a search term p95 ≤ 50 ms; a detail page p95 ≤ 30 ms;
-HSDS ``/services?per_page=50`` p95 ≤ 80 ms.
+HSDS ``/services?per_page=50`` p95 ≤ 80 ms. The facet index's rebuild after a publish is the
+first request's cost, reported separately.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
+from resources import caching
 from resources.models import ActivityPage, Area, ListingPage, PlacePage, Term
 
 from . import directory_data
@@ -74,7 +76,10 @@ def test_directory_list_with_facets_and_search(big_directory, client):
     generated = directory_data.N_PLACES + directory_data.N_ACTIVITIES
     assert ListingPage.objects.live().descendant_of(directory).count() >= generated
     url = f"{directory.url}?q=体操&area={area.pk}&audience=elderly"
+    caching.invalidate()  # as a publish does: the next request rebuilds the facet index
+    started = time.perf_counter()
     hits = client.get(url).context["total"]
+    report(f"first list request after a publish: {(time.perf_counter() - started) * 1000:.0f} ms")
     p50, p95 = timed(lambda i: client.get(f"{url}&b={i}").status_code)
     report(f"directory list (q=体操, area, audience; {hits} hits): p50 {p50:.1f} ms, p95 {p95:.1f}")
     assert hits > 20, "the query must match a realistic number of listings"
