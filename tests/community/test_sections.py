@@ -92,6 +92,19 @@ def test_a_page_in_a_section_belongs_to_its_group_whatever_was_chosen():
     assert place.organization == organization
 
 
+def test_moving_a_page_to_another_group_s_section_hands_it_over_at_once():
+    himawari, himawari_sections = make_group("ひまわりの会")
+    umi, umi_sections = make_group("うみの会")
+    place = PlacePageFactory(parent=himawari_sections["DirectorySectionPage"])
+    Page.objects.get(pk=place.pk).move(umi_sections["DirectorySectionPage"], pos="last-child")
+    place.refresh_from_db()
+    assert place.organization == umi
+    # Out of every section (into the directory itself), it keeps its last group.
+    place.move(umi_sections["DirectorySectionPage"].get_parent(), pos="last-child")
+    place.refresh_from_db()
+    assert place.organization == umi and himawari != umi
+
+
 def test_a_page_outside_sections_keeps_the_chosen_organisation():
     site_indexes()
     other = OrganizationFactory(name="うみの会")
