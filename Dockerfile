@@ -36,6 +36,7 @@ RUN SECRET_KEY=build-only-not-secret \
     ALLOWED_HOSTS=localhost \
     DATABASE_URL=postgres://build@127.0.0.1:1/build \
     REDIS_URL=redis://127.0.0.1:1/0 \
+    WAGTAILADMIN_BASE_URL=http://localhost \
     python manage.py collectstatic --noinput
 
 USER tsunagu

@@ -67,6 +67,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "tsunagu.example.jp",
     "DATABASE_URL": "postgres://u@db.invalid:5432/tsunagu",
     "REDIS_URL": "redis://cache.invalid:6379/0",
+    "WAGTAILADMIN_BASE_URL": "https://tsunagu.example.jp",
 }
 
 
@@ -82,6 +83,13 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = _run("tsunagu.settings.production", env, "manage.py", "check")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_the_public_address_for_emailed_links():
+    env = {**PRODUCTION_ENV, "WAGTAILADMIN_BASE_URL": ""}
+    result = _run("tsunagu.settings.production", env, "manage.py", "check")
+    assert result.returncode != 0
+    assert "WAGTAILADMIN_BASE_URL must be set" in result.stderr
 
 
 def test_production_refuses_to_start_without_allowed_hosts():

@@ -10,6 +10,13 @@ if not REDIS_URL:
     raise ImproperlyConfigured("REDIS_URL must be set in production: Celery needs a broker.")
 if not DATABASE_URL:
     raise ImproperlyConfigured("DATABASE_URL must be set in production.")
+# Every emailed link (reminders, invitations, verification, host forms) starts with it: the
+# development default would send residents to 127.0.0.1.
+if not env("WAGTAILADMIN_BASE_URL"):
+    raise ImproperlyConfigured(
+        "WAGTAILADMIN_BASE_URL must be set in production: the site's public address for links "
+        "in emails, e.g. https://tsunagu.example.jp"
+    )
 
 CELERY_TASK_ALWAYS_EAGER = False
 
