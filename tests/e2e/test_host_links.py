@@ -4,15 +4,21 @@ Nobody logs in on these pages and many who open them are elderly: each is checke
 as it is first shown, after its one button is pressed, and when the link cannot be used.
 """
 
+import datetime as dt
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from followups.tokens import host_token
 
 # The follow-up tests' placement (a consented client placed at a host activity) and its parts.
 from tests.followups.conftest import *  # noqa: F403
+from tests.verification.factories import place
+from verification.links import Kind, LinkTarget, confirm_url, make_token
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -55,3 +61,37 @@ def test_host_form_link_that_cannot_be_used(placement, page, live_server, close_
     assert page.locator("html").get_attribute("lang") == "ja"
     assert page.get_by_role("heading", level=1).inner_text() == "このリンクは使えません"
     _assert_accessible(page)
+
+
+def _confirm_path(listing, cycle: dt.date) -> str:
+    return confirm_url(LinkTarget(Kind.LISTING, listing.pk, cycle)).removeprefix(
+        settings.WAGTAILADMIN_BASE_URL
+    )
+
+
+def test_still_correct_link_asks_then_confirms(page, live_server, close_connection):
+    last_checked = timezone.localdate() - dt.timedelta(days=200)
+    listing = place(last_checked, title="手々知名公民館")
+    page.goto(live_server.url + _confirm_path(listing, last_checked))
+    assert "手々知名公民館" in page.get_by_role("main").inner_text()
+    _assert_accessible(page)
+
+    page.get_by_role("button", name="はい、今も正しいです").click()
+
+    assert "確認済みとして記録しました" in page.get_by_role("status").inner_text()
+    _assert_accessible(page)
+    listing.refresh_from_db()
+    assert listing.assured_date == timezone.localdate()
+
+
+def test_still_correct_link_that_was_tampered_with(page, live_server, close_connection):
+    last_checked = timezone.localdate() - dt.timedelta(days=200)
+    listing = place(last_checked)
+    token = make_token(LinkTarget(Kind.LISTING, listing.pk, last_checked))
+    tampered = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
+    response = page.goto(f"{live_server.url}/verification/confirm/listing/{listing.pk}/{tampered}/")
+    assert response.status == 400
+    assert "このリンクは正しくありません。" in page.get_by_role("alert").inner_text()
+    _assert_accessible(page)
+    listing.refresh_from_db()
+    assert listing.assured_date == last_checked
