@@ -38,13 +38,25 @@ def close_connection():
     connection.close()
 
 
-def test_host_form_answered_and_thanked(placement, page, live_server, close_connection):
+def test_host_form_on_a_phone_asks_corrects_and_thanks(
+    placement, page, live_server, close_connection
+):
     checkin = placement.checkins.get(offset_days=14)
+    page.set_viewport_size({"width": 360, "height": 740})
     page.goto(live_server.url + reverse("followups:host", args=[host_token(checkin.pk)]))
     assert page.get_by_role("heading", level=1).inner_text() == "花の畑"
     _assert_accessible(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    # Each choice is a whole row to tap, and the button is big: WCAG's 24 px is not enough here.
+    assert page.locator("label", has_text="時々来ています").bounding_box()["height"] >= 44
+    assert page.get_by_role("button", name="送信する").bounding_box()["height"] >= 44
 
-    page.get_by_role("group", name="ご本人は活動に来ていますか").get_by_label("時々ある").check()
+    page.get_by_role("button", name="送信する").click()  # nothing chosen yet
+    assert page.get_by_role("alert").inner_text() == "印のついた質問に答えてください。"
+    _assert_accessible(page)
+
+    attending = page.get_by_role("group", name="ご本人は活動に来ていますか")
+    attending.get_by_label("時々来ています").check()
     page.get_by_role("group", name="気になることはありますか").get_by_label("はい").check()
     page.get_by_label("相談員に伝えたいこと（任意）").fill("最近少し元気がない様子です")
     page.get_by_role("button", name="送信する").click()
