@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
@@ -27,7 +26,7 @@ from matching import services as matching_services
 from matching.access import client_access
 from matching.models import Placement
 from matching.services import MatchingError
-from matching.views import ClientFormView, ClientPageMixin
+from matching.views import ClientFormView, ClientPageMixin, signed_link_headers
 
 from . import selectors, services
 from .forms import CheckInForm, CloseForm, HostAnswerForm, RescheduleForm
@@ -186,12 +185,7 @@ class HostAnswerView(View):
                 "form": form or HostAnswerForm(),
             }
             response = render(self.request, self.template_name, context)
-        patch_cache_control(response, private=True, no_store=True)
-        # Keeps the token out of every Referer, yet lets the browser send the Origin header
-        # Django's CSRF check needs: under "no-referrer" a form POST says "Origin: null" (403).
-        response["Referrer-Policy"] = "strict-origin"
-        response["X-Robots-Tag"] = "noindex"
-        return response
+        return signed_link_headers(response)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self.render()

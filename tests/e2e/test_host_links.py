@@ -1,4 +1,4 @@
-"""The signed links a host place and a listing's operator open from an email, in Chromium.
+"""The signed links host places and listings' operators open from an email, in Chromium.
 
 Nobody logs in on these pages and many who open them are elderly: each is checked with axe-core
 as it is first shown, after its one button is pressed, and when the link cannot be used.
@@ -14,6 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from followups.tokens import host_token
+from matching import services
+from matching.models import Proposal
+from matching.tokens import proposal_token
 
 # The follow-up tests' placement (a consented client placed at a host activity) and its parts.
 from tests.followups.conftest import *  # noqa: F403
@@ -73,6 +76,25 @@ def test_host_form_link_that_cannot_be_used(placement, page, live_server, close_
     assert page.locator("html").get_attribute("lang") == "ja"
     assert page.get_by_role("heading", level=1).inner_text() == "このリンクは使えません"
     _assert_accessible(page)
+
+
+def test_host_accepts_a_placement_request(
+    consented, activity, coordinator, page, live_server, close_connection
+):
+    proposal = services.proposal_create(client=consented, activity_id=activity.pk, by=coordinator)
+    services.proposal_update(proposal=proposal, summary="畑仕事が好きな方です。", by=coordinator)
+    services.proposal_send(proposal=proposal, by=coordinator)
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(live_server.url + reverse("matching:respond", args=[proposal_token(proposal.pk)]))
+    assert "畑仕事が好きな方です。" in page.get_by_role("main").inner_text()
+    _assert_accessible(page)
+
+    page.get_by_role("button", name="受け入れる").click()
+
+    assert "受け入れていただきありがとうございます" in page.get_by_role("main").inner_text()
+    _assert_accessible(page)
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.ACCEPTED
 
 
 def _confirm_path(listing, cycle: dt.date) -> str:
