@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from matching.models import Client, Placement
 
@@ -58,7 +59,8 @@ class CheckIn(models.Model):
 
     class HostAttending(models.TextChoices):
         YES = "yes", _("Yes, regularly")
-        SOMETIMES = "sometimes", _("Sometimes")
+        # Its own context: the loneliness scale's "Sometimes" reads wrongly as an answer here.
+        SOMETIMES = "sometimes", pgettext_lazy("host place: is the person coming", "Sometimes")
         NO = "no", _("Not lately")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

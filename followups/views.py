@@ -11,10 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
@@ -27,7 +26,7 @@ from matching import services as matching_services
 from matching.access import client_access
 from matching.models import Placement
 from matching.services import MatchingError
-from matching.views import ClientFormView, ClientPageMixin
+from matching.views import ClientFormView, ClientPageMixin, signed_link_headers
 
 from . import selectors, services
 from .forms import CheckInForm, CloseForm, HostAnswerForm, RescheduleForm
@@ -161,35 +160,39 @@ class HostAnswerView(View):
     template_name = "followups/host.html"
 
     @cached_property
-    def checkin(self) -> CheckIn:
+    def checkin(self) -> CheckIn | None:
+        """The link's check-in; None when the link is forged, expired or not for a host."""
         checkin_id = checkin_id_from_token(self.kwargs["token"])
         if checkin_id is None:
-            raise Http404
+            return None
         checkins = CheckIn.objects.select_related("placement__activity", "placement__client__team")
-        return get_object_or_404(checkins, pk=checkin_id, with_host=True)
+        return checkins.filter(pk=checkin_id, with_host=True).first()
 
     def render(self, form: HostAnswerForm | None = None, *, thanks: bool = False) -> HttpResponse:
         checkin = self.checkin
-        team = checkin.placement.client.team
-        context = {
-            # Only these reach the template: never the client object itself.
-            "activity_title": checkin.placement.activity.title,
-            "team": {"name": team.name, "phone": team.phone, "email": team.email},
-            "answered": checkin.host_answered_at is not None,
-            "closed": checkin.status == CheckIn.Status.CANCELLED,
-            "thanks": thanks,
-            "form": form or HostAnswerForm(),
-        }
-        response = render(self.request, self.template_name, context)
-        patch_cache_control(response, private=True, no_store=True)
-        response["Referrer-Policy"] = "no-referrer"
-        response["X-Robots-Tag"] = "noindex"
-        return response
+        if checkin is None:
+            # A page of our own, in Japanese: the host needs to know whom to ask, not "404".
+            response = render(self.request, self.template_name, {"invalid": True}, status=404)
+        else:
+            team = checkin.placement.client.team
+            context = {
+                # Only these reach the template: never the client object itself.
+                "activity_title": checkin.placement.activity.title,
+                "team": {"name": team.name, "phone": team.phone, "email": team.email},
+                "answered": checkin.host_answered_at is not None,
+                "closed": checkin.status == CheckIn.Status.CANCELLED,
+                "thanks": thanks,
+                "form": form or HostAnswerForm(),
+            }
+            response = render(self.request, self.template_name, context)
+        return signed_link_headers(response)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self.render()
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if self.checkin is None:
+            return self.render()
         form = HostAnswerForm(request.POST)
         if not form.is_valid():
             return self.render(form)

@@ -327,6 +327,19 @@ class PlacementView(ClientFormView):
             services.placement_close(placement=self.object, status=status, reason=reason, by=by)
 
 
+def signed_link_headers(response: HttpResponse) -> HttpResponse:
+    """Keep a page opened from an emailed link out of caches and search engines, its token
+    out of every Referer.
+
+    "strict-origin", not "no-referrer": under no-referrer a browser's form POST says
+    "Origin: null", which Django's CSRF check refuses (403), so the form could never be sent.
+    """
+    patch_cache_control(response, private=True, no_store=True)
+    response["Referrer-Policy"] = "strict-origin"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
 @method_decorator(never_cache, name="dispatch")
 class RespondView(View):
     """The host place's answer: no login, a signed link, single use until the deadline."""
@@ -353,11 +366,7 @@ class RespondView(View):
             "form": form or RespondForm(),
             "error": error,
         }
-        response = render(self.request, self.template_name, context)
-        patch_cache_control(response, private=True, no_store=True)
-        response["Referrer-Policy"] = "no-referrer"
-        response["X-Robots-Tag"] = "noindex"
-        return response
+        return signed_link_headers(render(self.request, self.template_name, context))
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self.render()

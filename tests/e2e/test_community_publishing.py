@@ -2,8 +2,9 @@
 
 The editor logs in, creates an event in their group's section and submits it; town staff
 approve it from their dashboard; it is then on the public calendar (list and month) and in the
-iCal feed, and axe-core finds no violations on the calendar pages. The approval request email
-is read from Django's test outbox (the live server runs in this process).
+iCal feed, and axe-core finds no violations on the calendar pages, seen by residents and by
+staff (with Wagtail's user bar). The approval request email is read from Django's test outbox
+(the live server runs in this process).
 """
 
 import datetime as dt
@@ -83,9 +84,14 @@ def _flow(page, base: str) -> None:
     event.refresh_from_db()
     assert event.live
 
+    # Logged in, staff see the calendar with Wagtail's user bar on it, and it stays accessible.
+    calendar_url = base + section.get_parent().url
+    staff_page.goto(calendar_url)
+    assert staff_page.locator("wagtail-userbar").count() == 1
+    _assert_accessible(staff_page)
+
     # 3. Residents (not logged in) see it on the calendar (list and month) and in the iCal feed.
     page = page.context.browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo").new_page()
-    calendar_url = base + section.get_parent().url
     page.goto(calendar_url)
     assert page.get_by_role("link", name=TITLE).count() >= 1
     _assert_accessible(page)

@@ -50,7 +50,9 @@ def test_a_link_is_only_for_its_own_check_in(client, placement):
     unsigned = signing.Signer(salt="other").sign(str(other.pk))
 
     for bad in (forged, unsigned, "nonsense"):
-        assert client.get(reverse("followups:host", args=[bad])).status_code == 404
+        response = client.get(reverse("followups:host", args=[bad]))
+        assert response.status_code == 404
+        assert "このリンクは使えません" in response.content.decode()
         client.post(reverse("followups:host", args=[bad]), ANSWER)
     assert not CheckIn.objects.filter(host_answered_at__isnull=False).exists()
     assert SALT  # the salt separates these links from every other signed value

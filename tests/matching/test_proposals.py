@@ -70,7 +70,7 @@ def test_the_answer_page_shows_the_summary_only(client, sent, secretive):
     for word in private_words(secretive):
         assert word not in text, word
     assert "no-store" in response["Cache-Control"]
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "strict-origin"
 
 
 def test_accepting_creates_the_placement_once(client, sent, coordinator):
