@@ -64,3 +64,14 @@ def test_home_page_fits_a_360px_phone_without_horizontal_scroll(page, live_serve
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
 
     assert scroll_width <= 360, f"page is {scroll_width}px wide at a 360px viewport"
+
+
+def test_a_missing_page_is_japanese_and_has_no_axe_violations(page, live_server):
+    response = page.goto(live_server.url + "/no-such-page/")
+    assert response is not None and response.status == 404
+    assert page.locator("html").get_attribute("lang") == "ja"
+    assert page.get_by_role("heading", level=1).inner_text() == "ページが見つかりません"
+
+    results = Axe().run(page)
+
+    assert results.violations_count == 0, results.generate_report()
