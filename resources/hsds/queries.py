@@ -64,9 +64,14 @@ def _listing_prefetches(prefix: str = "") -> list[Prefetch]:
 
 
 def services(visibility: Visibility) -> QuerySet[ActivityPage]:
-    """Public activities with what a one-to-one (list) document needs."""
+    """Public activities with what a one-to-one (list) document needs.
+
+    The content-type condition selects no fewer rows, but lets the database start from the
+    page table's content-type index instead of joining all three page tables in full.
+    """
     return (
-        ActivityPage.objects.filter(visibility.q())
+        ActivityPage.objects.type(ActivityPage)
+        .filter(visibility.q())
         .select_related("organization", "area", "place", "place__area", "place__organization")
         .order_by("title", "hsds_id")
     )
