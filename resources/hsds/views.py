@@ -161,7 +161,7 @@ def _paginate(
     """The HSDS page envelope; ``serialize`` turns one page of items into documents."""
     page = _int(request, "page", 1)
     per_page = _int(request, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
-    total = items.count() if isinstance(items, QuerySet) else len(items)
+    total = queries.count(items) if isinstance(items, QuerySet) else len(items)
     start = (page - 1) * per_page
     contents = serialize(_slice(items, start, start + per_page)) if start < total else []
     total_pages = math.ceil(total / per_page)
