@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 from django.utils import timezone
-from wagtail.models import PageViewRestriction
+from wagtail.models import Page, PageViewRestriction
 
 from resources import caching
 from resources.hsds.serializers import service_at_location_id
@@ -257,6 +257,13 @@ def test_totals_follow_publishing_and_private_sections(client, directory: Direct
         page=directory.salon, restriction_type=PageViewRestriction.LOGIN
     )
     assert get(client, "/services")["total_items"] == 2
+
+
+def test_a_page_unpublished_behind_the_sorted_keys_does_not_appear(client, directory: Directory):
+    assert get(client, "/services")["size"] == 3
+    # As if another process had unpublished it before this one saw the new generation.
+    Page.objects.filter(pk=directory.salon.pk).update(live=False)
+    assert "出張サロン" not in names(get(client, "/services"))
 
 
 def test_pages_in_a_private_section_are_not_open_data(client, directory: Directory):
