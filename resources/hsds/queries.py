@@ -69,17 +69,19 @@ def _listing_prefetches(prefix: str = "") -> list[Prefetch]:
 
 
 def services(visibility: Visibility) -> QuerySet[ActivityPage]:
-    """Public activities with what a one-to-one (list) document needs."""
+    """Public activities with what a one-to-one (list) document needs: their operator."""
     return (
         ActivityPage.objects.filter(visibility.q())
-        .select_related("organization", "area", "place", "place__area", "place__organization")
+        .select_related("organization")
         .order_by("title", "hsds_id")
     )
 
 
 def with_service_details(queryset: QuerySet[ActivityPage]) -> QuerySet[ActivityPage]:
     """Add everything a fully nested service document touches, its place's included."""
-    return queryset.prefetch_related(*_listing_prefetches(), *_listing_prefetches("place__"))
+    return queryset.select_related(
+        "area", "place", "place__area", "place__organization"
+    ).prefetch_related(*_listing_prefetches(), *_listing_prefetches("place__"))
 
 
 def places(visibility: Visibility) -> QuerySet[PlacePage]:
@@ -94,7 +96,9 @@ def places(visibility: Visibility) -> QuerySet[PlacePage]:
 def with_location(queryset: QuerySet[ActivityPage], visibility: Visibility) -> QuerySet:
     """Activities that have a location: a public place, or an address or point of their own."""
     own = ~Q(address="") | Q(area__isnull=False) | Q(latitude__isnull=False)
-    return queryset.filter(visibility.q("place__") | (Q(place__isnull=True) & own))
+    return queryset.filter(visibility.q("place__") | (Q(place__isnull=True) & own)).select_related(
+        "place", "place__organization"
+    )
 
 
 def ordered_keys(queryset: QuerySet) -> list[Any]:
