@@ -235,7 +235,7 @@ def test_query_count_does_not_grow_with_the_page_size(
         "/organizations?full_service=true&": 15,
     }
     for path, bound in bounds.items():
-        caching.invalidate()  # the total counted afresh, as after a publish
+        caching.invalidate()  # keys sorted afresh, as after a publish
         with django_assert_max_num_queries(bound) as small:
             client.get(f"{API}{path}per_page=2")
         caching.invalidate()
