@@ -2,8 +2,9 @@
 
 Keys carry a generation token; any publish, unpublish, move or delete (and edits of districts,
 operators, vocabulary or site settings, which pages also show) replaces the token, so every
-cached page is stale at once without tracking which pages showed what. With the local-memory
-cache each process has its own token; production shares one through Redis.
+cached page is stale at once without tracking which pages showed what. The HSDS API keys its
+sorted lists by the same token. With the local-memory cache each process has its own token;
+production shares one through Redis.
 """
 
 from __future__ import annotations

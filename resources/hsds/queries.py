@@ -3,11 +3,16 @@ queries whatever the page size (every relation a serializer touches is prefetche
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from typing import Any
 
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Prefetch, Q, QuerySet
 from wagtail.models import PageViewRestriction
 
+from resources import caching
 from resources.models import (
     ActivityPage,
     ListingTag,
@@ -64,17 +69,19 @@ def _listing_prefetches(prefix: str = "") -> list[Prefetch]:
 
 
 def services(visibility: Visibility) -> QuerySet[ActivityPage]:
-    """Public activities with what a one-to-one (list) document needs."""
+    """Public activities with what a one-to-one (list) document needs: their operator."""
     return (
         ActivityPage.objects.filter(visibility.q())
-        .select_related("organization", "area", "place", "place__area", "place__organization")
+        .select_related("organization")
         .order_by("title", "hsds_id")
     )
 
 
 def with_service_details(queryset: QuerySet[ActivityPage]) -> QuerySet[ActivityPage]:
     """Add everything a fully nested service document touches, its place's included."""
-    return queryset.prefetch_related(*_listing_prefetches(), *_listing_prefetches("place__"))
+    return queryset.select_related(
+        "area", "place", "place__area", "place__organization"
+    ).prefetch_related(*_listing_prefetches(), *_listing_prefetches("place__"))
 
 
 def places(visibility: Visibility) -> QuerySet[PlacePage]:
@@ -89,7 +96,31 @@ def places(visibility: Visibility) -> QuerySet[PlacePage]:
 def with_location(queryset: QuerySet[ActivityPage], visibility: Visibility) -> QuerySet:
     """Activities that have a location: a public place, or an address or point of their own."""
     own = ~Q(address="") | Q(area__isnull=False) | Q(latitude__isnull=False)
-    return queryset.filter(visibility.q("place__") | (Q(place__isnull=True) & own))
+    return queryset.filter(visibility.q("place__") | (Q(place__isnull=True) & own)).select_related(
+        "place", "place__organization"
+    )
+
+
+def ordered_keys(queryset: QuerySet) -> list[Any]:
+    """The primary keys of a list in its order, sorted once per generation of the content.
+
+    Sorting 30,000 activities by name costs more than serving a page of them, and a harvester
+    pages through all of them. The generation (``resources.caching``) changes on every publish,
+    unpublish, move or delete and on edits of operators and terms; the key also holds the query
+    itself, so the visibility (private sections), every filter and the order are part of it.
+    """
+    keys = queryset.values_list("pk", flat=True)
+    try:
+        sql, params = keys.query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing (``none()``, ``pk__in=[]``)
+        return []
+    digest = hashlib.sha256(f"{sql}\n{params!r}".encode()).hexdigest()
+    key = f"resources:hsds:keys:{caching.generation()}:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = list(keys)
+        cache.set(key, found, caching.SERVER_SECONDS)
+    return found
 
 
 def organizations() -> QuerySet[Organization]:

@@ -161,9 +161,15 @@ def _paginate(
     """The HSDS page envelope; ``serialize`` turns one page of items into documents."""
     page = _int(request, "page", 1)
     per_page = _int(request, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
-    total = items.count() if isinstance(items, QuerySet) else len(items)
     start = (page - 1) * per_page
-    contents = serialize(_slice(items, start, start + per_page)) if start < total else []
+    if isinstance(items, QuerySet):
+        keys = queries.ordered_keys(items)
+        total = len(keys)
+        chunk = _rows(items, keys[start : start + per_page])
+    else:
+        total = len(items)
+        chunk = list(items[start : start + per_page])
+    contents = serialize(chunk) if chunk else []
     total_pages = math.ceil(total / per_page)
     return {
         "total_items": total,
@@ -177,16 +183,14 @@ def _paginate(
     }
 
 
-def _slice(items: QuerySet | Sequence[Any], start: int, stop: int) -> list:
-    """One page of items; a queryset's keys are sorted first, then only its rows fetched.
+def _rows(items: QuerySet, keys: list[Any]) -> list:
+    """The rows of one page's keys, in their order.
 
-    Sorting the keys alone costs a quarter of sorting 30,000 joined rows for one page.
+    The filters still apply: a key whose row no longer passes them (unpublished since the keys
+    were sorted) is left out, so only public pages ever appear.
     """
-    if not isinstance(items, QuerySet):
-        return list(items[start:stop])
-    keys = list(items.values_list("pk", flat=True)[start:stop])
-    rows = {row.pk: row for row in items.filter(pk__in=keys)}
-    return [rows[key] for key in keys]
+    rows = {row.pk: row for row in items.order_by().filter(pk__in=keys)}
+    return [rows[key] for key in keys if key in rows]
 
 
 # --- services ------------------------------------------------------------------------------

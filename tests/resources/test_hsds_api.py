@@ -5,8 +5,9 @@ import uuid
 
 import pytest
 from django.utils import timezone
-from wagtail.models import PageViewRestriction
+from wagtail.models import Page, PageViewRestriction
 
+from resources import caching
 from resources.hsds.serializers import service_at_location_id
 from resources.hsds.taxonomies import FEATURES_BY_FIELD, HSDS_VERSION, taxonomy_id
 from resources.models import Term
@@ -234,12 +235,35 @@ def test_query_count_does_not_grow_with_the_page_size(
         "/organizations?full_service=true&": 15,
     }
     for path, bound in bounds.items():
+        caching.invalidate()  # keys sorted afresh, as after a publish
         with django_assert_max_num_queries(bound) as small:
             client.get(f"{API}{path}per_page=2")
+        caching.invalidate()
         with django_assert_max_num_queries(bound) as large:
             page = client.get(f"{API}{path}per_page=50").json()
         assert page["size"] == (2 if path.startswith("/organizations") else 50)
         assert len(large.captured_queries) == len(small.captured_queries), path
+
+
+def test_totals_follow_publishing_and_private_sections(client, directory: Directory):
+    assert get(client, "/services")["total_items"] == 3
+    extra = ActivityPageFactory(title="追加の活動", organization=directory.council)
+    assert get(client, "/services")["total_items"] == 4
+    assert get(client, "/services", organization_id=str(directory.hamlet.uuid))["total_items"] == 1
+    extra.unpublish()
+    assert get(client, "/services")["total_items"] == 3
+    # A view restriction publishes nothing, yet changes what the public may see.
+    PageViewRestriction.objects.create(
+        page=directory.salon, restriction_type=PageViewRestriction.LOGIN
+    )
+    assert get(client, "/services")["total_items"] == 2
+
+
+def test_a_page_unpublished_behind_the_sorted_keys_does_not_appear(client, directory: Directory):
+    assert get(client, "/services")["size"] == 3
+    # As if another process had unpublished it before this one saw the new generation.
+    Page.objects.filter(pk=directory.salon.pk).update(live=False)
+    assert "出張サロン" not in names(get(client, "/services"))
 
 
 def test_pages_in_a_private_section_are_not_open_data(client, directory: Directory):
