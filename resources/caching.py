@@ -10,8 +10,11 @@ production shares one through Redis.
 from __future__ import annotations
 
 import hashlib
+import threading
 import uuid
-from typing import Any
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 from django.contrib.messages import get_messages
 from django.core.cache import cache
@@ -36,6 +39,34 @@ def generation() -> str:
 def invalidate() -> None:
     """Make every cached page stale."""
     cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+
+
+T = TypeVar("T")
+
+
+class ProcessMemo(Generic[T]):
+    """Values kept in this process until the generation changes, for structures too big to
+    unpickle from the shared cache on every request (the facet index, search key maps).
+
+    One build at a time: requests arriving after a publish wait for it instead of each
+    building their own.
+    """
+
+    def __init__(self, kept: int = 4) -> None:
+        self.kept = kept
+        self._values: OrderedDict[str, T] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str, build: Callable[[], T]) -> T:
+        key = f"{generation()}:{key}"
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+            value = self._values[key] = build()
+            while len(self._values) > self.kept:
+                self._values.popitem(last=False)
+            return value
 
 
 def is_cacheable(request: HttpRequest) -> bool:

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import reduce
@@ -25,13 +24,11 @@ from typing import Any
 
 from django.db.models import Case, Expression, Q, QuerySet, Value, When
 
-from .caching import generation
+from .caching import ProcessMemo
 from .models import ListingTag, ScheduleRule
 from .models.schedules import TIME_BANDS
 
 _BITS_OF_BYTE = [tuple(bit for bit in range(8) if byte >> bit & 1) for byte in range(256)]
-# Indexes kept per process: one per directory is the usual case; a few more cover previews.
-KEPT = 4
 
 
 def _bits(positions: Iterable[int], size: int) -> int:
@@ -199,25 +196,17 @@ def build(
     )
 
 
-_kept: OrderedDict[str, FacetIndex] = OrderedDict()
-_lock = threading.Lock()
+# One per directory is the usual case; a few more cover previews.
+_indexes: ProcessMemo[FacetIndex] = ProcessMemo(kept=4)
 
 
 def facet_index(
     queryset: QuerySet, fields: Sequence[str], flags: Sequence[str], *, today: dt.date
 ) -> FacetIndex:
-    """The index for this queryset as published now, built on first use (one build at a time:
-    concurrent requests after a publish wait for it rather than each building their own)."""
+    """The index for this queryset as published now, built on first use."""
     sql, params = queryset.query.sql_with_params()
     source = repr((sql, params, tuple(fields), tuple(flags), today.isoformat())).encode()
-    key = f"{generation()}:{hashlib.sha256(source).hexdigest()}"
-    with _lock:
-        index = _kept.get(key)
-        if index is None:
-            index = build(queryset, fields, flags, today=today)
-            _kept[key] = index
-            while len(_kept) > KEPT:
-                _kept.popitem(last=False)
-        else:
-            _kept.move_to_end(key)
-        return index
+    return _indexes.get(
+        hashlib.sha256(source).hexdigest(),
+        lambda: build(queryset, fields, flags, today=today),
+    )

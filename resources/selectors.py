@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
 from functools import reduce
 from operator import and_
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import F, IntegerField, Q, QuerySet, Value
+from django.db.models import F, Func, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, NullIf
 from modelsearch.utils import get_descendants_content_types_pks
 from wagtail.models import Page
@@ -23,7 +24,7 @@ from wagtail.search.query import And, Or, PlainText, SearchQuery
 
 from tsunagu.text import query_terms
 
-from .caching import SERVER_SECONDS, generation
+from .caching import SERVER_SECONDS, ProcessMemo, generation
 from .models import (
     ActivityPage,
     Area,
@@ -47,6 +48,10 @@ def listing_search_query(q: str) -> SearchQuery | None:
     if not groups:
         return None
     return And([Or([PlainText(alt) for alt in alts]) for alts in groups])
+
+
+# Past this many keys, one IN list costs more than scoring every hit.
+SCORE_WITHIN = 1000
 
 
 def _keep(order: Iterable[int], among: Collection[int]) -> list[int]:
@@ -80,9 +85,6 @@ class PostgresHits(SearchHits):
     the facets well under one.
     """
 
-    # Past this many keys, one IN list costs more than scoring every hit.
-    SCORE_WITHIN = 1000
-
     def __init__(self, entries: QuerySet, score: Any, *, by_key: QuerySet) -> None:
         listing = Cast("object_id", IntegerField())
         self.entries = entries.annotate(listing=listing)
@@ -95,7 +97,7 @@ class PostgresHits(SearchHits):
 
     def ranked(self, among: Collection[int]) -> list[int]:
         entries = self.entries
-        if len(among) <= self.SCORE_WITHIN:
+        if len(among) <= SCORE_WITHIN:
             # Every key in ``among`` is a hit: look the entries up by key, not by the match.
             entries = self.by_key.filter(object_id__in=[str(pk) for pk in among])
         order = entries.annotate(score=self.score).order_by("-score", "-listing")
@@ -146,16 +148,71 @@ def _postgres_hits(results: Any) -> SearchHits:
     return PostgresHits(entries, score, by_key=IndexEntry.objects.filter(content_type__in=types))
 
 
-def _sqlite_hits(results: Any) -> SearchHits:
-    """The SQLite backend's ranking in one pass over the full-text index.
+class SQLiteHits(SearchHits):
+    """Hits read from the full-text table alone, scored only for the keys asked about.
 
-    The backend orders by a score subquery that repeats the MATCH once per hit, which is
-    quadratic: 15 s for a common word among 40,000 listings. This reads the same bm25 scores
-    (the backend's own rank expression, lower is better) for all hits at once. Written against
-    modelsearch's compiler, pinned in requirements.lock.
+    Matching "体操" among 40,000 listings takes under a millisecond in the FTS table; joining
+    each hit to its index entry for the listing's key took three more, and the backend's
+    bm25 score four more again. The entry → listing map is read once per publish instead,
+    and scores are computed for the hits that pass the facets, through the same expression.
+    """
+
+    def __init__(self, entries: QuerySet, score: Any, listings: EntryListings) -> None:
+        self.entries = entries
+        self.score = score
+        self.listings = listings
+        found = listings.by_entry
+        keys = [
+            key
+            for entry in entries.values_list("index_entry_id", flat=True)
+            if (key := found.get(entry)) is not None  # not a listing
+        ]
+        listing = Cast("index_entry__object_id", IntegerField())
+        super().__init__(keys, entries.values(listing=listing))
+
+    def ranked(self, among: Collection[int]) -> list[int]:
+        entries = self.entries
+        if len(among) <= SCORE_WITHIN:
+            entry_of = self.listings.by_listing
+            # Unary + keeps SQLite from handing the key list to FTS5, which answers a rowid
+            # list beside MATCH by re-running the match per key (20 ms for 80 keys).
+            entries = entries.annotate(
+                entry=Func(F("index_entry_id"), template="+%(expressions)s")
+            ).filter(entry__in=[entry_of[pk] for pk in among])
+        listing = Cast("index_entry__object_id", IntegerField())
+        order = entries.annotate(score=self.score).order_by("score", listing.desc())
+        return _keep(order.values_list(listing, flat=True), among)
+
+
+@dataclass(frozen=True)
+class EntryListings:
+    """Index entry ids to listing keys and back, for every listing in the search index."""
+
+    by_entry: dict[int, int]
+    by_listing: dict[int, int]
+
+
+_entry_listings: ProcessMemo[EntryListings] = ProcessMemo(kept=2)
+
+
+def _read_entry_listings(entry_model: Any) -> EntryListings:
+    rows = entry_model.objects.filter(content_type__in=_listing_types()).values_list(
+        "id", "object_id"
+    )
+    by_entry = {entry: int(listing) for entry, listing in rows}
+    return EntryListings(by_entry, {listing: entry for entry, listing in by_entry.items()})
+
+
+def _sqlite_hits(results: Any) -> SearchHits:
+    """The SQLite backend's query and bm25 score, without its per-hit score subquery.
+
+    The backend orders by a subquery that repeats the MATCH once per hit, which is
+    quadratic: 15 s for a common word among 40,000 listings. Written against modelsearch's
+    compiler, pinned in requirements.lock.
     """
     # Only importable where the SQLite backend is in use.
     from modelsearch.backends.database.sqlite.sqlite import (
+        IndexEntry,
         MatchExpression,
         SQLiteFTSIndexEntry,
         normalize,
@@ -167,14 +224,9 @@ def _sqlite_hits(results: Any) -> SearchHits:
         compiler.fields or compiler.FTS_TABLE_FIELDS,
         compiler.build_search_query(normalize(compiler.query), config=config),
     )
-    entries = SQLiteFTSIndexEntry.objects.filter(match).filter(
-        index_entry__content_type__in=_listing_types()
-    )
-    listing = Cast("index_entry__object_id", IntegerField())
+    listings = _entry_listings.get("sqlite", lambda: _read_entry_listings(IndexEntry))
     score = compiler._build_rank_expression(compiler.get_search_vectors(), config)
-    order = entries.annotate(score=score).order_by("score", listing.desc())
-    keys = list(dict.fromkeys(order.values_list(listing, flat=True)))
-    return SearchHits(keys, entries.values(listing=listing))
+    return SQLiteHits(SQLiteFTSIndexEntry.objects.filter(match), score, listings)
 
 
 def areas() -> list[Area]:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from wagtail.models import Locale, Page
 from wagtail.search.backends import get_search_backend
 
+from resources import caching
 from resources.models import (
     ActivityPage,
     Area,
@@ -104,6 +105,7 @@ def build(seed: int = 20261127) -> DirectoryIndexPage:
     _index(PlacePage, place_ids)
     _index(ActivityPage, activity_ids)
     _settle()
+    caching.invalidate()  # bulk writes skip the publish signals that would do this
     return directory
 
 

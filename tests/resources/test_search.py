@@ -139,3 +139,10 @@ def test_keywords_and_facets_page_through_every_hit_once(client, directory):
     titles = [c.page.title for c in first["cards"]] + [c.page.title for c in second["cards"]]
     assert first["total"] == 25
     assert sorted(titles) == [f"ふれあい食堂{n:02}" for n in range(25)]
+
+
+def test_a_listing_published_after_a_search_is_found_by_the_next(directory, town):
+    assert sorted(titles(directory, "食堂")) == ["みんなの夕ごはん", "子ども食堂ひまわり"]
+    PlacePageFactory(title="海辺の食堂", summary="土曜のお昼")
+    town.shokudo.unpublish()
+    assert sorted(titles(directory, "食堂")) == ["みんなの夕ごはん", "海辺の食堂"]
