@@ -201,12 +201,22 @@ _indexes: ProcessMemo[FacetIndex] = ProcessMemo(kept=4)
 
 
 def facet_index(
-    queryset: QuerySet, fields: Sequence[str], flags: Sequence[str], *, today: dt.date
+    queryset: QuerySet,
+    fields: Sequence[str],
+    flags: Sequence[str],
+    *,
+    today: dt.date,
+    scope: str | None = None,
 ) -> FacetIndex:
-    """The index for this queryset as published now, built on first use."""
-    sql, params = queryset.query.sql_with_params()
-    source = repr((sql, params, tuple(fields), tuple(flags), today.isoformat())).encode()
+    """The index for this queryset as published now, built on first use.
+
+    ``scope`` is a name the caller guarantees stands for this queryset (a directory's pages):
+    without one the queryset's SQL identifies it, which costs a compile per request.
+    """
+    if scope is None:
+        sql, params = queryset.query.sql_with_params()
+        scope = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
     return _indexes.get(
-        hashlib.sha256(source).hexdigest(),
+        repr((scope, tuple(fields), tuple(flags), today.isoformat())),
         lambda: build(queryset, fields, flags, today=today),
     )

@@ -166,9 +166,13 @@ class DirectoryFilterSet(django_filters.FilterSet):
         self,
         data: QueryDict | Mapping[str, Any] | None = None,
         queryset: QuerySet | None = None,
+        *,
+        scope: str | None = None,
         **kwargs: Any,
     ) -> None:
+        """``scope`` names the queryset for the facet index (see ``facet_index``)."""
         super().__init__(_normalized(data), queryset, **kwargs)
+        self.scope = scope
         # Districts and terms change rarely: cached lists validate and label the choices.
         self.filters["area"].extra["choices"] = [(str(area.pk), area.name) for area in areas()]
         self.filters["tag"].extra["choices"] = [(term.slug, term.name) for term in vocabulary()]
@@ -261,7 +265,7 @@ class DirectoryFilterSet(django_filters.FilterSet):
         """Bitsets of the facet options over the unfiltered listings (built once per publish)."""
         if self._index is None:
             self._index = facet_index(
-                self.queryset, INDEXED_FIELDS, INDEXED_FLAGS, today=self.today
+                self.queryset, INDEXED_FIELDS, INDEXED_FLAGS, today=self.today, scope=self.scope
             )
         return self._index
 

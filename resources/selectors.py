@@ -9,13 +9,12 @@ and PostgreSQL (tsvector), and moves unchanged to Elasticsearch.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import reduce
 from operator import and_
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import F, Func, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, NullIf
 from modelsearch.utils import get_descendants_content_types_pks
@@ -24,7 +23,7 @@ from wagtail.search.query import And, Or, PlainText, SearchQuery
 
 from tsunagu.text import query_terms
 
-from .caching import SERVER_SECONDS, ProcessMemo, generation
+from .caching import ProcessMemo
 from .models import (
     ActivityPage,
     Area,
@@ -229,18 +228,17 @@ def _sqlite_hits(results: Any) -> SearchHits:
     return SQLiteHits(SQLiteFTSIndexEntry.objects.filter(match), score, listings)
 
 
+_lists: ProcessMemo[list] = ProcessMemo(kept=4)
+
+
 def areas() -> list[Area]:
-    """All districts, cached until the directory next changes (they label every facet)."""
-    return cache.get_or_set(f"resources:areas:{generation()}", _all(Area), SERVER_SECONDS)
+    """All districts, kept until the directory next changes (they label every facet)."""
+    return _lists.get("areas", lambda: list(Area.objects.all()))
 
 
 def vocabulary() -> list[Term]:
-    """All terms, cached like the districts: tag filters are validated against them."""
-    return cache.get_or_set(f"resources:terms:{generation()}", _all(Term), SERVER_SECONDS)
-
-
-def _all(model: type[Area] | type[Term]) -> Callable[[], list]:
-    return lambda: list(model.objects.all())
+    """All terms, kept like the districts: tag filters are validated against them."""
+    return _lists.get("terms", lambda: list(Term.objects.all()))
 
 
 # What a result card and its printed form show: loading a listing's other columns (its body,

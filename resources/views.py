@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .filters import DirectoryFilterSet
@@ -35,11 +37,16 @@ SUPPORT_BADGES = (*SUPPORT_FLAGS, "pickup")
 
 
 def _labels(page: ListingPage, fields: tuple[str, ...]) -> list[str]:
+    language = get_language()
     return [
-        str(type(page)._meta.get_field(name).verbose_name)
-        for name in fields
-        if getattr(page, name, False)
+        _field_label(type(page), name, language) for name in fields if getattr(page, name, False)
     ]
+
+
+@lru_cache(maxsize=512)
+def _field_label(model: type[ListingPage], name: str, language: str | None) -> str:
+    """A field's name in ``language`` (the active one): translated once, not once per card."""
+    return str(model._meta.get_field(name).verbose_name)
 
 
 @dataclass(frozen=True)
@@ -106,7 +113,12 @@ def map_settings() -> dict[str, Any]:
 
 
 def _filterset(directory: DirectoryIndexPage, request: HttpRequest) -> DirectoryFilterSet:
-    return DirectoryFilterSet(request.GET, queryset=directory_listings(directory), request=request)
+    return DirectoryFilterSet(
+        request.GET,
+        queryset=directory_listings(directory),
+        request=request,
+        scope=f"directory-{directory.pk}",
+    )
 
 
 def _subpage_url(directory: DirectoryIndexPage, request: HttpRequest, name: str, query: str) -> str:
