@@ -76,31 +76,52 @@ class SearchHits:
         return _keep(self.keys, among)
 
 
-class PostgresHits(SearchHits):
-    """Hits whose keys are read unscored; only those that pass the facets are scored.
+class ScoredLaterHits(SearchHits):
+    """Hits whose keys are read unscored; only those that pass the facets are scored, with the
+    backend's own rank expression.
 
-    On PostgreSQL scoring is the expensive part (a rank per word form over each hit's title
-    and body vectors): a common word's 3,000 hits cost 30 ms to score, the few dozen left after
-    the facets well under one.
+    Scoring is the expensive part of a search (a rank per word form per hit): a common word's
+    3,000 hits cost tens of milliseconds to score, the few dozen left after the facets under
+    one. Subclasses say how to narrow the index entries to given keys.
     """
+
+    def __init__(
+        self,
+        keys: list[int],
+        entries: QuerySet,
+        score: Any,
+        *,
+        listing: Any,
+        best_first: Any,
+    ) -> None:
+        super().__init__(keys, entries.values(listing=listing))
+        self.entries = entries
+        self.score = score
+        self.listing = listing
+        self.best_first = best_first
+
+    def entries_of(self, among: Collection[int]) -> QuerySet:
+        raise NotImplementedError
+
+    def ranked(self, among: Collection[int]) -> list[int]:
+        entries = self.entries_of(among) if len(among) <= SCORE_WITHIN else self.entries
+        order = entries.annotate(score=self.score).order_by(self.best_first, self.listing.desc())
+        return _keep(order.values_list(self.listing, flat=True), among)
+
+
+class PostgresHits(ScoredLaterHits):
+    """Hits from the index table; scored entries are looked up by key, not by the match."""
 
     def __init__(self, entries: QuerySet, score: Any, *, by_key: QuerySet) -> None:
         listing = Cast("object_id", IntegerField())
-        self.entries = entries.annotate(listing=listing)
-        self.by_key = by_key.annotate(listing=listing)
-        self.score = score
-        super().__init__(
-            list(dict.fromkeys(self.entries.values_list("listing", flat=True))),
-            self.entries.values("listing"),
+        keys = list(
+            dict.fromkeys(entries.annotate(listing=listing).values_list("listing", flat=True))
         )
+        super().__init__(keys, entries, score, listing=listing, best_first=F("score").desc())
+        self.by_key = by_key
 
-    def ranked(self, among: Collection[int]) -> list[int]:
-        entries = self.entries
-        if len(among) <= SCORE_WITHIN:
-            # Every key in ``among`` is a hit: look the entries up by key, not by the match.
-            entries = self.by_key.filter(object_id__in=[str(pk) for pk in among])
-        order = entries.annotate(score=self.score).order_by("-score", "-listing")
-        return _keep(order.values_list("listing", flat=True), among)
+    def entries_of(self, among: Collection[int]) -> QuerySet:
+        return self.by_key.filter(object_id__in=[str(pk) for pk in among])
 
 
 def search_hits(query: SearchQuery, listings: QuerySet[ListingPage]) -> SearchHits:
@@ -147,19 +168,16 @@ def _postgres_hits(results: Any) -> SearchHits:
     return PostgresHits(entries, score, by_key=IndexEntry.objects.filter(content_type__in=types))
 
 
-class SQLiteHits(SearchHits):
-    """Hits read from the full-text table alone, scored only for the keys asked about.
+class SQLiteHits(ScoredLaterHits):
+    """Hits read from the full-text table alone.
 
     Matching "体操" among 40,000 listings takes under a millisecond in the FTS table; joining
     each hit to its index entry for the listing's key took three more, and the backend's
-    bm25 score four more again. The entry → listing map is read once per publish instead,
-    and scores are computed for the hits that pass the facets, through the same expression.
+    bm25 score (lower is better) four more again. The entry → listing map is read once per
+    publish instead.
     """
 
     def __init__(self, entries: QuerySet, score: Any, listings: EntryListings) -> None:
-        self.entries = entries
-        self.score = score
-        self.listings = listings
         found = listings.by_entry
         keys = [
             key
@@ -167,20 +185,16 @@ class SQLiteHits(SearchHits):
             if (key := found.get(entry)) is not None  # not a listing
         ]
         listing = Cast("index_entry__object_id", IntegerField())
-        super().__init__(keys, entries.values(listing=listing))
+        super().__init__(keys, entries, score, listing=listing, best_first=F("score").asc())
+        self.listings = listings
 
-    def ranked(self, among: Collection[int]) -> list[int]:
-        entries = self.entries
-        if len(among) <= SCORE_WITHIN:
-            entry_of = self.listings.by_listing
-            # Unary + keeps SQLite from handing the key list to FTS5, which answers a rowid
-            # list beside MATCH by re-running the match per key (20 ms for 80 keys).
-            entries = entries.annotate(
-                entry=Func(F("index_entry_id"), template="+%(expressions)s")
-            ).filter(entry__in=[entry_of[pk] for pk in among])
-        listing = Cast("index_entry__object_id", IntegerField())
-        order = entries.annotate(score=self.score).order_by("score", listing.desc())
-        return _keep(order.values_list(listing, flat=True), among)
+    def entries_of(self, among: Collection[int]) -> QuerySet:
+        entry_of = self.listings.by_listing
+        # Unary + keeps SQLite from handing the key list to FTS5, which answers a rowid list
+        # beside MATCH by re-running the match per key (20 ms for 80 keys).
+        return self.entries.annotate(
+            entry=Func(F("index_entry_id"), template="+%(expressions)s")
+        ).filter(entry__in=[entry_of[pk] for pk in among])
 
 
 @dataclass(frozen=True)
