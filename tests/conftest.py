@@ -172,3 +172,10 @@ def _empty_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _mail_through_the_outbox(settings) -> None:
+    """Django's test set-up points EMAIL_BACKEND at locmem; the product points it at the outbox,
+    which then sends through OUTBOX_EMAIL_BACKEND (locmem in tests). Keep the product's path."""
+    settings.EMAIL_BACKEND = "outbox.stored.OutboxBackend"

@@ -4,6 +4,7 @@ Base is safe for production on its own: DEBUG off, no secret invented here. ``de
 loosen it for a laptop; ``production`` insists on what a real deployment must provide.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -47,6 +48,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "tsunagu.apps.TsunaguConfig",
+    "outbox",
     "community",
     "verification",
     "followups",
@@ -214,15 +216,34 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "matching.tasks.proposal_sweep",
         "schedule": crontab(minute="*/15"),
     },
-    # Claims due follow-up reminders (outbox rows) and re-claims any whose lease ran out.
-    "followups-sweep": {
-        "task": "followups.tasks.followup_sweep",
-        "schedule": crontab(minute="*/10"),
-    },
+}
+
+# --- Outbox: every message the product sends is a row first (outbox/). Redis only rings the
+# bell; the sweep finds what the bell missed, so mail waits at most one interval plus the lease.
+OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 60)
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300)  # > EMAIL_TIMEOUT, with room
+OUTBOX_BATCH = env_int("OUTBOX_BATCH", 1000)  # rows one claim takes
+OUTBOX_PUBLISH_CHUNK = env_int("OUTBOX_PUBLISH_CHUNK", 50)  # ids per "send these" message
+OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 60)  # doubles per attempt
+OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600)
+OUTBOX_DEFAULT_TTL_HOURS = env_int("OUTBOX_DEFAULT_TTL_HOURS", 72)  # unless the kind says
+OUTBOX_COMMIT_RETRY_SECONDS = env_int("OUTBOX_COMMIT_RETRY_SECONDS", 30)
+OUTBOX_SWEEP_QUEUE = env("OUTBOX_SWEEP_QUEUE", "outbox-sweep")
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+# A worker started without -Q consumes both; a deployment may give sweeps a worker of their own.
+CELERY_TASK_QUEUES = {"celery": {}, OUTBOX_SWEEP_QUEUE: {}}
+CELERY_TASK_ROUTES = {"outbox.tasks.sweep": {"queue": OUTBOX_SWEEP_QUEUE}}
+CELERY_BEAT_SCHEDULE["outbox-sweep"] = {
+    "task": "outbox.tasks.sweep",
+    "schedule": dt.timedelta(seconds=OUTBOX_SWEEP_SECONDS),
+    # A sweep queued behind an outage is worthless once the next one is due.
+    "options": {"expires": OUTBOX_SWEEP_SECONDS},
 }
 
 # --- Email
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# Django's mail API writes to the outbox; the outbox sends through OUTBOX_EMAIL_BACKEND.
+EMAIL_BACKEND = "outbox.stored.OutboxBackend"
+OUTBOX_EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
@@ -230,6 +251,9 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "tsunagu@localhost")
+OUTBOX_MESSAGE_ID_DOMAIN = env(
+    "OUTBOX_MESSAGE_ID_DOMAIN", DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(">") or "localhost"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Passwords and sessions
