@@ -3,7 +3,9 @@ failure (try again later) from a permanent one (stop and say why)."""
 
 from __future__ import annotations
 
+import logging
 import smtplib
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -13,13 +15,39 @@ from .registry import Email
 
 HEADER = "X-Tsunagu-Outbox"
 
+logger = logging.getLogger(__name__)
+
 
 class Permanent(Exception):
     """Retrying cannot help; the message is the reason shown to staff."""
 
 
-def send(email: Email, *, message_id: str, row_id: int) -> None:
-    """Send one email through the configured backend; raises what the backend raises."""
+class Connection:
+    """One connection to the mail server for a batch, opened on first use; after a failure it
+    is closed and the next send opens a fresh one."""
+
+    def __init__(self) -> None:
+        self._backend: Any = None
+
+    def backend(self) -> Any:
+        if self._backend is None:
+            backend = get_connection(settings.OUTBOX_EMAIL_BACKEND)
+            backend.open()
+            self._backend = backend
+        return self._backend
+
+    def close(self) -> None:
+        if self._backend is not None:
+            backend, self._backend = self._backend, None
+            try:
+                backend.close()
+            except Exception:
+                logger.debug("closing the mail connection failed", exc_info=True)
+
+
+def send(email: Email, *, message_id: str, row_id: int, via: Connection | None = None) -> None:
+    """Send one email through ``via`` (or a connection of its own); raises what the backend
+    raises."""
     headers = {**email.headers, "Message-ID": message_id, HEADER: str(row_id)}
     message = EmailMultiAlternatives(
         subject=email.subject,
@@ -30,7 +58,7 @@ def send(email: Email, *, message_id: str, row_id: int) -> None:
         bcc=email.bcc,
         reply_to=email.reply_to,
         headers=headers,
-        connection=get_connection(settings.OUTBOX_EMAIL_BACKEND),
+        connection=via.backend() if via else get_connection(settings.OUTBOX_EMAIL_BACKEND),
     )
     for content, mimetype in email.alternatives:
         message.attach_alternative(content, mimetype)

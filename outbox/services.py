@@ -28,7 +28,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection, transaction
-from django.db.models import F
+from django.db.models import BooleanField, F
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
@@ -37,6 +38,13 @@ from . import delivery, registry
 from .models import Message
 
 logger = logging.getLogger(__name__)
+
+
+# The partial index's own condition, written as a literal: SQLite uses a partial index only when
+# the query repeats its condition, and a bound parameter (status IN (?, ?)) does not.
+OPEN_ROWS = RawSQL(
+    "\"outbox_message\".\"status\" IN ('pending', 'sending')", (), output_field=BooleanField()
+)
 
 
 def _lease() -> dt.timedelta:
@@ -217,7 +225,7 @@ def claim(*, now: dt.datetime | None = None, limit: int | None = None) -> list[i
     limit = limit or settings.OUTBOX_BATCH
     with transaction.atomic():
         rows = list(
-            Message.objects.filter(status__in=Message.OPEN, next_attempt_at__lte=now)
+            Message.objects.filter(OPEN_ROWS, next_attempt_at__lte=now)
             .select_for_update(skip_locked=True)
             .order_by("next_attempt_at")
             .values_list("pk", "status")[:limit]
@@ -350,16 +358,22 @@ def _commit_after_send(pk: int, values: dict[str, Any]) -> None:
             close_old_connections()
 
 
-def deliver_one(pk: int) -> str:
-    """Send one row if it is still to be sent; returns what happened to it."""
+def deliver_one(pk: int, *, via: delivery.Connection | None = None) -> str:
+    """Send one row if it is still to be sent; returns what happened to it.
+
+    ``via`` is a mail connection shared by a batch; after a failure it is closed, so the next
+    row starts on a fresh one.
+    """
     now = timezone.now()
     taken = _take(pk, now)
     if isinstance(taken, str):
         return taken
     message, email = taken
     try:
-        delivery.send(email, message_id=message.message_id, row_id=message.pk)
+        delivery.send(email, message_id=message.message_id, row_id=message.pk, via=via)
     except Exception as exc:  # noqa: BLE001 — every failure is recorded on the row
+        if via is not None:
+            via.close()
         permanent = delivery.classify(exc)
         error = delivery.describe(exc)
         logger.warning("outbox message %s: %s (attempt %d)", pk, error, message.attempts)
@@ -391,16 +405,21 @@ def deliver_one(pk: int) -> str:
 
 
 def deliver(ids: Iterable[int]) -> Counter[str]:
-    """Send each row on its own; one failing (even the database for a moment) stops none."""
+    """Send each row on its own, over one mail connection; one failing (even the database for a
+    moment) stops none."""
     done: Counter[str] = Counter()
-    for pk in ids:
-        try:
-            done[deliver_one(pk)] += 1
-        except DatabaseError:
-            if connection.in_atomic_block:
-                raise
-            # Left as it was (or as ``sending``, which its lease recovers); next one afresh.
-            logger.warning("outbox message %s: database error; left to the sweep", pk)
-            connection.close()
-            done["db_error"] += 1
+    via = delivery.Connection()
+    try:
+        for pk in ids:
+            try:
+                done[deliver_one(pk, via=via)] += 1
+            except DatabaseError:
+                if connection.in_atomic_block:
+                    raise
+                # Left as it was (or as ``sending``, which its lease recovers); next afresh.
+                logger.warning("outbox message %s: database error; left to the sweep", pk)
+                connection.close()
+                done["db_error"] += 1
+    finally:
+        via.close()
     return done

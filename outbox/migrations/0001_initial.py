@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'outgoing messages',
                 'ordering': ['-due_at', '-pk'],
                 'permissions': [('call_message', 'Can work through the call list')],
-                'indexes': [models.Index(condition=models.Q(('status__in', ['pending', 'sending'])), fields=['next_attempt_at'], name='outbox_open_due'), models.Index(condition=models.Q(('status', 'pending')), fields=['topic'], name='outbox_pending_topic'), models.Index(fields=['kind', 'object_id'], name='outbox_kind_object'), models.Index(fields=['status', 'due_at'], name='outbox_status_due')],
+                'indexes': [models.Index(condition=models.Q(('status__in', ['pending', 'sending'])), fields=['next_attempt_at'], name='outbox_open_due'), models.Index(fields=['topic'], name='outbox_topic'), models.Index(fields=['kind', 'object_id'], name='outbox_kind_object'), models.Index(fields=['due_at'], name='outbox_due')],
             },
         ),
     ]

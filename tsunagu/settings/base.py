@@ -249,7 +249,7 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-EMAIL_TIMEOUT = 10
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)  # seconds; keep well under OUTBOX_LEASE_SECONDS
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "tsunagu@localhost")
 OUTBOX_MESSAGE_ID_DOMAIN = env(
     "OUTBOX_MESSAGE_ID_DOMAIN", DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(">") or "localhost"
