@@ -14,6 +14,7 @@ a rendered email that some other code handed to Django's mail API (see ``stored.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import admin
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -91,6 +92,13 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.status})"
+
+    @admin.display(description=_("kind"))
+    def kind_label(self) -> str:
+        from . import registry
+
+        kind = registry.get(self.kind)
+        return str(kind.label) if kind else self.kind
 
     @property
     def message_id(self) -> str:

@@ -58,14 +58,6 @@ class MessageFilterSet(WagtailFilterSet):
         fields: list[str] = []
 
 
-def kind_label(message: Message) -> str:
-    kind = registry.get(message.kind)
-    return str(kind.label) if kind else message.kind
-
-
-kind_label.short_description = gettext_lazy("kind")  # type: ignore[attr-defined]
-
-
 class MessageIndexView(IndexView):
     retry_url_name: str | None = None
 
@@ -146,7 +138,7 @@ class MessageViewSet(ModelViewSet):
         "attempts", "interrupted", "last_attempt_at", "sent_at", "reason", "called_by",
         "called_at", "created_at",
     ]  # fmt: skip
-    list_display = [kind_label, "status", "due_at", "attempts", "sent_at", "reason"]
+    list_display = ["kind_label", "status", "due_at", "attempts", "sent_at", "reason"]
     ordering = ["-due_at", "-pk"]
 
     def get_index_view_kwargs(self, **kwargs):
@@ -184,7 +176,7 @@ class CallEntry:
         else:
             self.name, self.phone = "", ""
             self.summary = _("No longer needed: the record has changed since.")
-        self.kind_label = kind_label(message)
+        self.kind_label = message.kind_label()
 
 
 class CallListView(WagtailAdminTemplateMixin, TemplateView):
