@@ -47,12 +47,20 @@ def _celery() -> dict:
     return {"workers": len(replies), "last_heartbeat": cache.get(HEARTBEAT_CACHE_KEY)}
 
 
+def _outbox() -> dict:
+    from outbox.selectors import overdue
+
+    found = overdue()
+    return {**found, "ok": found["overdue"] == 0}
+
+
 @never_cache
 def healthz(request) -> JsonResponse:
     """200 when the web node can serve; 503 when its database or cache is down.
 
-    A missing Celery worker degrades but does not fail the node: pages still work, and the
-    database-backed sweeps catch up once a worker is back.
+    A missing Celery worker, or outgoing messages waiting longer than the sweep allows (no
+    sweep or no worker running), degrades but does not fail the node: pages still work, and the
+    outbox catches up once they are back.
     """
     checks = {"database": _timed(_database)}
     if settings.REDIS_URL:
@@ -61,6 +69,7 @@ def healthz(request) -> JsonResponse:
         checks["celery"] = {"ok": True, "mode": "eager"}
     else:
         checks["celery"] = _timed(_celery)
+    checks["outbox"] = _timed(_outbox)
     essential_ok = all(checks[name]["ok"] for name in ("database", "redis") if name in checks)
     status = "ok" if all(c["ok"] for c in checks.values()) else "degraded"
     if not essential_ok:

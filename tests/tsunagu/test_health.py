@@ -53,3 +53,22 @@ def test_dead_redis_is_503_quickly(client):
     assert time.monotonic() - started < 5
     assert response.status_code == 503
     assert response.json()["checks"]["redis"]["ok"] is False
+
+
+def test_outgoing_messages_stuck_past_the_sweep_degrade_the_status(client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from outbox.models import Message
+
+    body = client.get("/healthz").json()
+    assert body["checks"]["outbox"]["ok"] is True and body["checks"]["outbox"]["overdue"] == 0
+    late = timezone.now() - dt.timedelta(hours=2)
+    Message.objects.create(kind="outbox.stored", due_at=late, next_attempt_at=late)
+    response = client.get("/healthz")
+    assert response.status_code == 200  # pages still work: degraded, not failed
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["checks"]["outbox"]["overdue"] == 1
+    assert body["checks"]["outbox"]["oldest_seconds"] >= 7000

@@ -13,7 +13,7 @@ PROBE = (
     "'cache': settings.CACHES['default']['BACKEND'],"
     "'broker': settings.CELERY_BROKER_URL,"
     "'eager': settings.CELERY_TASK_ALWAYS_EAGER,"
-    "'email': settings.EMAIL_BACKEND,"
+    "'email': settings.OUTBOX_EMAIL_BACKEND, 'mail_api': settings.EMAIL_BACKEND,"
     "'lang': settings.LANGUAGE_CODE, 'tz': settings.TIME_ZONE, 'i18n': settings.USE_I18N}))"
 )
 
@@ -44,6 +44,7 @@ def test_embedded_default_is_sqlite_locmem_console_and_eager():
         "broker": "memory://",
         "eager": True,
         "email": "django.core.mail.backends.console.EmailBackend",
+        "mail_api": "outbox.stored.OutboxBackend",  # send_mail writes to the outbox first
         "lang": "ja",
         "tz": "Asia/Tokyo",
         "i18n": True,
