@@ -8,6 +8,7 @@ class CommunityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import receivers
+        from . import emails, receivers
 
         receivers.connect()
+        emails.register()

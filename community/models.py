@@ -9,8 +9,10 @@ created where (places and activities only in the directory, events only in the c
 opportunities only in the volunteer index) on create, move and copy alike.
 """
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
@@ -40,6 +42,45 @@ class OrganizationEditors(models.Model):
 
     def __str__(self) -> str:
         return str(self.organization)
+
+
+class Invitation(models.Model):
+    """Staff invited a person to edit an organisation's pages (one row per invitation).
+
+    The email is composed from this when it is sent (``community/emails.py``), so neither the
+    address nor the one-time password link is stored with the message.
+    """
+
+    organization = models.ForeignKey(
+        "resources.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited person"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("invited"), default=timezone.now)
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("editor invitation")
+        verbose_name_plural = _("editor invitations")
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} → {self.user_id}"
 
 
 class OrganizationSectionPage(Page):

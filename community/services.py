@@ -10,18 +10,11 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from wagtail.models import (
     Collection,
@@ -35,12 +28,15 @@ from wagtail.models import (
 )
 
 from events.models import EventIndexPage
+from outbox.services import Spec, enqueue
 from resources.models import DirectoryIndexPage, Organization
 from volunteers.models import VolunteerIndexPage
 
+from . import emails
 from .models import (
     CalendarSectionPage,
     DirectorySectionPage,
+    Invitation,
     OrganizationEditors,
     OrganizationSectionPage,
     VolunteerSectionPage,
@@ -67,6 +63,10 @@ STAFF_PERMISSIONS = (
     "resources.view_organization",
     "events.view_eventsignup",
     "events.delete_eventsignup",
+    # The outbox and its call list (people without email to telephone).
+    "outbox.view_message",
+    "outbox.change_message",
+    "outbox.call_message",
 )
 
 
@@ -198,7 +198,9 @@ def section_of(page: Page) -> OrganizationSectionPage | None:
 
 
 @dataclass(frozen=True)
-class Invitation:
+class Invited:
+    """What ``editor_invite`` did, for the staff's confirmation message."""
+
     user: Any
     created: bool
     needs_password: bool
@@ -214,37 +216,8 @@ def _normalised_email(raw: str) -> str:
     return f"{local}@{domain.lower()}"
 
 
-def set_password_url(user: Any) -> str:
-    """A one-time link: Django's token changes once the password is set (or the user logs in)."""
-    path = reverse(
-        "community:set_password",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        },
-    )
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
-
-
-def _send_invitation(user: Any, organization: Organization, needs_password: bool) -> None:
-    context = {
-        "organization": organization,
-        "user": user,
-        "link": set_password_url(user) if needs_password else "",
-        "admin_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("wagtailadmin_home"),
-        "timeout_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
-    }
-    send_mail(
-        subject=_("[Tsunagu] You are invited to edit %(name)s's pages")
-        % {"name": organization.name},
-        message=render_to_string("community/emails/invitation.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
-    )
-
-
 @transaction.atomic
-def editor_invite(*, organization: Organization, email: str, by: Any) -> Invitation:
+def editor_invite(*, organization: Organization, email: str, by: Any) -> Invited:
     """Add the person with this email to the organisation's editors, inviting them by email.
 
     A new person gets an account without a usable password and a one-time link to set one;
@@ -281,9 +254,17 @@ def editor_invite(*, organization: Organization, email: str, by: Any) -> Invitat
             )
     ensure_sections(organization)
     user.groups.add(editors_group(organization))
-    needs_password = not user.has_usable_password()
-    transaction.on_commit(lambda: _send_invitation(user, organization, needs_password))
-    return Invitation(user=user, created=created, needs_password=needs_password)
+    invitation = Invitation.objects.create(
+        organization=organization, user=user, invited_by=by if getattr(by, "pk", None) else None
+    )
+    enqueue(
+        Spec(
+            kind=emails.INVITATION,
+            object_id=invitation.pk,
+            key=emails.invitation_key(invitation.pk),
+        )
+    )
+    return Invited(user=user, created=created, needs_password=not user.has_usable_password())
 
 
 def is_group_editor_only(user: Any) -> bool:

@@ -29,6 +29,7 @@ ACTIONS = {
     "matching.proposal.create": _("Create proposal"),
     "matching.proposal.update": _("Edit proposal summary"),
     "matching.proposal.send": _("Send proposal to host place"),
+    # Older entries only: a reminder is an outbox message now (its row records when it went).
     "matching.proposal.remind": _("Remind host place"),
     "matching.proposal.accept": _("Host place accepted proposal"),
     "matching.proposal.decline": _("Host place declined proposal"),

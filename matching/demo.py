@@ -16,9 +16,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from outbox.services import reschedule
 from resources.models import ActivityPage, Area, Term
 
-from . import services
+from . import emails, services
 from .models import Client, Consent, Placement, Proposal, Team, TeamMembership
 from .permissions import admin_access_permission
 from .selectors import client_rank
@@ -275,12 +276,14 @@ def _proposal(person: Client, preferred: ActivityPage | None, state: str, by: An
             comment="今は人手が足りず、次の機会にお願いします。",
         )
         return
-    # Sent eight days ago: the reminder is due, so the sweep can be tried at once.
+    # Sent eight days ago: its reminder is due at the next outbox sweep (`manage.py outbox_sweep`).
     eight_days_ago = timezone.now() - dt.timedelta(days=8)
     Proposal.objects.filter(pk=proposal.pk).update(
-        sent_at=eight_days_ago,
-        notified_at=eight_days_ago,
-        deadline=eight_days_ago + services.proposal_deadline(),
+        sent_at=eight_days_ago, deadline=eight_days_ago + services.proposal_deadline()
+    )
+    reschedule(
+        keys=[emails.reminder_key(proposal.pk)],
+        due_at=eight_days_ago + services.proposal_reminder_after(),
     )
 
 

@@ -148,6 +148,17 @@ def host_email(activity: ActivityPage) -> str:
     )
 
 
+def host_phone(activity: ActivityPage) -> str:
+    """Whom staff telephone when a proposal's host has lost its email: same order as above."""
+    place = activity.place
+    organization = activity.organization
+    return (
+        activity.phone
+        or (place.phone if place else "")
+        or (organization.phone if organization else "")
+    )
+
+
 def slots_of_rule(weekday: int, opens_at: dt.time, closes_at: dt.time) -> set[engine.Slot]:
     """The (weekday, band) slots a schedule rule overlaps, as the directory's filter reads them."""
     return {

@@ -3,7 +3,8 @@
 Every service is one transaction that locks the client row first (then the proposal or
 placement, then the activity), so a consent withdrawal and a placement never interleave and
 two acceptances never overfill an activity. On SQLite, which ignores row locks, the write
-transaction itself serialises them. Work for Celery is enqueued on commit, with ids only.
+transaction itself serialises them. Emails are outbox rows written in the same transaction
+(``outbox/services.py``), holding ids only; closing a proposal cancels what was not sent yet.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from outbox.services import Spec, cancel, enqueue
 from resources.importing.files import ImportRejected
 from resources.models import ActivityPage
 
@@ -36,8 +38,6 @@ from .models import (
     Team,
 )
 from .selectors import client_rank, host_email, placement_activities
-from .tasks import proposal_answered as proposal_answered_task
-from .tasks import proposal_notify as proposal_notify_task
 
 logger = logging.getLogger(__name__)
 
@@ -278,7 +278,11 @@ def proposal_update(
 
 @transaction.atomic
 def proposal_send(*, proposal: Proposal, by: Any) -> Proposal:
-    """Send the summary to the host place's contact; the email goes out after commit."""
+    """Send the summary to the host place's contact; the email goes out after commit.
+
+    The request and its reminder are queued together: the outbox is the reminder's schedule,
+    and both stop being useful at the deadline.
+    """
     client, proposal = _lock_proposal(proposal)
     if proposal.status != Proposal.Status.DRAFT:
         raise MatchingError(_("Only a draft can be sent."))
@@ -296,9 +300,28 @@ def proposal_send(*, proposal: Proposal, by: Any) -> Proposal:
     proposal.deadline = now + proposal_deadline()
     proposal.save(update_fields=["status", "sent_at", "deadline"])
     client_log(client=client, action="matching.proposal.send", by=by, proposal=proposal.pk)
-    pk = str(proposal.pk)
-    # robust: a dead broker must not fail the request; the sweep sends what was not sent.
-    transaction.on_commit(lambda: proposal_notify_task.delay(pk), robust=True)
+    pk, topic = proposal.pk, emails.topic(proposal.pk)
+    enqueue(
+        Spec(
+            kind=emails.PROPOSAL,
+            object_id=pk,
+            key=emails.proposal_key(pk),
+            topic=topic,
+            expires_at=proposal.deadline,
+        )
+    )
+    remind_at = now + proposal_reminder_after()
+    if remind_at < proposal.deadline:
+        enqueue(
+            Spec(
+                kind=emails.REMINDER,
+                object_id=pk,
+                key=emails.reminder_key(pk),
+                topic=topic,
+                due_at=remind_at,
+                expires_at=proposal.deadline,
+            )
+        )
     return proposal
 
 
@@ -312,6 +335,7 @@ def proposal_withdraw(*, proposal: Proposal, reason: str, by: Any) -> Proposal:
 
 
 def _close_proposal(proposal: Proposal, status: str, *, by: Any, reason: str = "") -> None:
+    was_sent = proposal.status == Proposal.Status.SENT
     proposal.status, proposal.status_reason = status, reason
     proposal.save(update_fields=["status", "status_reason"])
     action = {
@@ -319,6 +343,20 @@ def _close_proposal(proposal: Proposal, status: str, *, by: Any, reason: str = "
         Proposal.Status.EXPIRED: "matching.proposal.expire",
     }[status]
     client_log(client=proposal.client, action=action, by=by, proposal=proposal.pk)
+    if was_sent:
+        _cancel_host_emails(proposal)
+
+
+def _cancel_host_emails(proposal: Proposal) -> None:
+    """The request and its reminder are no longer needed once the proposal is closed.
+
+    The reason names the new status only: the coordinator's own reason may be about the person.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("The proposal is no longer waiting for an answer (%(status)s).") % {
+            "status": proposal.get_status_display()
+        }
+    cancel(topic=emails.topic(proposal.pk), reason=reason)
 
 
 @transaction.atomic
@@ -345,75 +383,19 @@ def proposal_respond(*, proposal_id: Any, accept: bool, comment: str = "") -> Pr
     proposal.save(update_fields=["status", "responded_at", "response_comment"])
     action = "matching.proposal.accept" if accept else "matching.proposal.decline"
     client_log(client=client, action=action, by=None, proposal=proposal.pk)
-    pk = str(proposal.pk)
-    transaction.on_commit(lambda: proposal_answered_task.delay(pk), robust=True)
+    _cancel_host_emails(proposal)
+    enqueue(Spec(kind=emails.ANSWERED, object_id=proposal.pk, key=emails.answered_key(proposal.pk)))
     return proposal
-
-
-def proposal_answered_notify(*, proposal_id: Any) -> bool:
-    """Email the assigned coordinators (or the team) that the host place answered."""
-    proposal = Proposal.objects.select_related("client__team").filter(pk=proposal_id).first()
-    if proposal is None or proposal.status not in (
-        Proposal.Status.ACCEPTED,
-        Proposal.Status.DECLINED,
-    ):
-        return False
-    team = proposal.client.team
-    recipients = [u.email for u in proposal.client.coordinators.all() if u.email]
-    recipients = recipients or ([team.email] if team.email else [])
-    if not recipients:
-        logger.warning("proposal %s answered but nobody has an email address", proposal.pk)
-        return False
-    emails.send_answer_notice(proposal, recipients)
-    return True
-
-
-def _due(**conditions: Any) -> Proposal | None:
-    """One sent proposal meeting the conditions, locked; None if another worker holds it."""
-    return (
-        Proposal.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("activity", "client__team")
-        .filter(status=Proposal.Status.SENT, **conditions)
-        .first()
-    )
-
-
-@transaction.atomic
-def proposal_notify(*, proposal_id: Any) -> bool:
-    """Email the host place once; the row lock keeps two workers from both sending."""
-    proposal = _due(pk=proposal_id, notified_at__isnull=True)
-    if proposal is None:
-        return False
-    emails.send_proposal(proposal)
-    proposal.notified_at = timezone.now()
-    proposal.save(update_fields=["notified_at"])
-    return True
-
-
-@transaction.atomic
-def proposal_remind(*, proposal_id: Any) -> bool:
-    now = timezone.now()
-    proposal = _due(
-        pk=proposal_id,
-        notified_at__isnull=False,
-        reminded_at__isnull=True,
-        sent_at__lte=now - proposal_reminder_after(),
-        deadline__gt=now,
-    )
-    if proposal is None:
-        return False
-    emails.send_proposal(proposal, reminder=True)
-    proposal.reminded_at = now
-    proposal.save(update_fields=["reminded_at"])
-    client_log(
-        client=proposal.client, action="matching.proposal.remind", by=None, proposal=proposal.pk
-    )
-    return True
 
 
 @transaction.atomic
 def proposal_expire(*, proposal_id: Any) -> bool:
-    proposal = _due(pk=proposal_id, deadline__lte=timezone.now())
+    """Close a sent proposal past its deadline, unless another worker holds it right now."""
+    proposal = (
+        Proposal.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(pk=proposal_id, status=Proposal.Status.SENT, deadline__lte=timezone.now())
+        .first()
+    )
     if proposal is None:
         return False
     _close_proposal(proposal, Proposal.Status.EXPIRED, by=None)
@@ -421,38 +403,24 @@ def proposal_expire(*, proposal_id: Any) -> bool:
 
 
 def proposal_sweep() -> Counter[str]:
-    """Expire, notify and remind whatever is due; the database is the schedule.
+    """Expire sent proposals whose deadline has passed, so the host's link stops working and
+    the coordinator sees it; the database is the schedule.
 
-    Idempotent (each step re-checks its condition under a row lock) and one failing proposal
-    does not stop the others.
+    Idempotent (each expiry re-checks its condition under a row lock) and one failing proposal
+    does not stop the others. The emails are the outbox's: the request and its reminder were
+    queued when the proposal was sent, and expiring it cancels what is still waiting.
     """
-    now = timezone.now()
-    sent = Proposal.objects.filter(status=Proposal.Status.SENT).order_by("pk")
-    steps = (
-        ("expired", proposal_expire, sent.filter(deadline__lte=now)),
-        ("notified", proposal_notify, sent.filter(notified_at__isnull=True, deadline__gt=now)),
-        (
-            "reminded",
-            proposal_remind,
-            sent.filter(
-                notified_at__isnull=False,
-                reminded_at__isnull=True,
-                sent_at__lte=now - proposal_reminder_after(),
-                deadline__gt=now,
-            ),
-        ),
-    )
+    due = Proposal.objects.filter(status=Proposal.Status.SENT, deadline__lte=timezone.now())
     done: Counter[str] = Counter()
-    for name, step, due in steps:
-        for pk in due.values_list("pk", flat=True):
-            try:
-                done[name] += step(proposal_id=pk)
-            except Exception:
-                # Ids only in the message; the traceback is of an email send or a status
-                # update, which carries no client field.
-                logger.error("proposal sweep: %s failed for proposal %s", name, pk, exc_info=True)
-                done["failed"] += 1
-    return done
+    for pk in due.order_by("pk").values_list("pk", flat=True):
+        try:
+            done["expired"] += proposal_expire(proposal_id=pk)
+        except Exception:
+            # Ids only in the message; the traceback is of a status update, which carries no
+            # client field.
+            logger.error("proposal sweep: expiry failed for proposal %s", pk, exc_info=True)
+            done["failed"] += 1
+    return +done
 
 
 # --- placements ------------------------------------------------------------------------------

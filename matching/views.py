@@ -25,7 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from . import services
+from . import emails, services
 from .access import client_access
 from .audit import client_log
 from .forms import (
@@ -246,7 +246,10 @@ class ProposalView(ClientPageMixin, TemplateView):
         context.setdefault("summary_form", self.summary_form())
         context.setdefault("withdraw_form", ReasonForm())
         context.update(
-            proposal=self.object, client=self.client, host_email=host_email(self.object.activity)
+            proposal=self.object,
+            client=self.client,
+            host_email=host_email(self.object.activity),
+            emails=emails.history(self.object),
         )
         return context
 

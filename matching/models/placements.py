@@ -64,9 +64,6 @@ class Proposal(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     deadline = models.DateTimeField(_("answer by"), null=True, blank=True)
-    # Set when the email to the host went out; the sweep sends any that a lost task missed.
-    notified_at = models.DateTimeField(null=True, blank=True)
-    reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
     responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
     response_comment = models.TextField(_("comment from the host place"), blank=True)
 

@@ -9,8 +9,10 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
-from community import services
-from community.models import OrganizationSectionPage
+from community import emails, services
+from community.models import Invitation, OrganizationSectionPage
+from outbox import services as outbox
+from outbox.models import Message
 from tests.resources.factories import OrganizationFactory
 
 from .factories import PASSWORD, make_editor, make_staff, site_indexes
@@ -165,3 +167,70 @@ def test_the_organisation_list_offers_staff_the_invite_action(staff_client, orga
     url = reverse(organization.snippet_viewset.get_url_name("list"))
     html = staff_client.get(url).content.decode()
     assert reverse("community_invite", args=[organization.pk]) in html
+
+
+# --- the invitation is an outbox message, composed when it is sent ---------------------------
+
+
+def _invite_quietly(organization, email: str, by=None):
+    """Invite without running the after-commit "send this": the row waits in the outbox."""
+    return services.editor_invite(organization=organization, email=email, by=by)
+
+
+def _row(user) -> Message:
+    invitation = Invitation.objects.filter(user=user).latest("pk")
+    return Message.objects.get(kind=emails.INVITATION, object_id=str(invitation.pk))
+
+
+def test_the_outbox_row_holds_the_invitation_id_and_no_link_or_address(organization):
+    staff = make_staff()
+    invited = _invite_quietly(organization, "himawari@example.jp", by=staff)
+    row = _row(invited.user)
+    invitation = Invitation.objects.get(pk=row.object_id)
+    assert (invitation.organization, invitation.user, invitation.invited_by) == (
+        organization, invited.user, staff,
+    )  # fmt: skip
+    assert row.key == f"community.invitation:{invitation.pk}"
+    assert row.payload is None
+    stored = repr(Message.objects.filter(pk=row.pk).values().get())
+    assert "himawari" not in stored and "/community/invite/" not in stored
+    assert outbox.deliver_one(row.pk) == "sent"
+    assert "/community/invite/" in mail.outbox[-1].body
+
+
+def test_one_email_per_invitation_however_often_it_is_rung(organization):
+    invited = _invite_quietly(organization, "himawari@example.jp")
+    pk = _row(invited.user).pk
+    assert outbox.deliver([pk, pk]) == {"sent": 1, "skipped": 1}
+    assert not outbox.sweep()
+    assert len([m for m in mail.outbox if "himawari@example.jp" in m.to]) == 1
+
+
+def test_the_link_is_made_when_the_email_is_sent(client, organization):
+    """A password set between the invitation and the send means no link, not a stale one."""
+    invited = _invite_quietly(organization, "himawari@example.jp")
+    user = User.objects.get(pk=invited.user.pk)
+    user.set_password("yuri-no-hana-2030")
+    user.save()
+    assert outbox.deliver_one(_row(user).pk) == "sent"
+    body = mail.outbox[-1].body
+    assert "/community/invite/" not in body and "/admin/" in body
+
+
+def test_an_invitation_no_longer_needed_is_dropped_with_a_reason(organization):
+    first = _invite_quietly(organization, "himawari@example.jp")
+    first.user.groups.remove(services.editors_group(organization))
+    second = _invite_quietly(OrganizationFactory(name="うみの会"), "umi@example.jp")
+    User.objects.filter(pk=second.user.pk).update(is_active=False)
+    outcomes = [outbox.deliver_one(_row(i.user).pk) for i in (first, second)]
+    assert outcomes == ["cancelled", "cancelled"]
+    assert "編集者ではありません" in _row(first.user).reason
+    assert "無効" in _row(second.user).reason
+    assert not mail.outbox
+
+
+def test_staff_see_the_outbox_and_the_call_list(staff_client):
+    assert staff_client.get(reverse("outbox:calls")).status_code == 200
+    staff = make_staff("another-staff")
+    for perm in ("outbox.view_message", "outbox.change_message", "outbox.call_message"):
+        assert staff.has_perm(perm), perm

@@ -7,6 +7,7 @@ from wagtail.models import WorkflowState
 from wagtail.test.utils.form_data import querydict_from_html
 
 from events.models import EventPage
+from outbox.models import Message
 
 pytestmark = pytest.mark.django_db
 
@@ -30,9 +31,12 @@ def _task_state(event: EventPage):
     return state.current_task_state
 
 
-def test_submitting_starts_the_town_workflow_and_emails_staff(client, groups):
+def test_submitting_starts_the_town_workflow_and_emails_staff(
+    client, groups, django_capture_on_commit_callbacks
+):
     mail.outbox.clear()
-    event = _submit_new_event(client, groups)
+    with django_capture_on_commit_callbacks(execute=True):  # Wagtail's notice is an outbox row
+        event = _submit_new_event(client, groups)
     assert not event.live
     state = WorkflowState.objects.get(object_id=str(event.pk))
     assert state.status == WorkflowState.STATUS_IN_PROGRESS
@@ -41,6 +45,9 @@ def test_submitting_starts_the_town_workflow_and_emails_staff(client, groups):
     assert groups.staff.email in recipients
     assert groups.editor_b.email not in recipients
     assert any("新しい催し" in message.subject for message in mail.outbox)
+    notices = Message.objects.filter(kind="outbox.stored")
+    assert notices and all(n.status == Message.Status.SENT for n in notices)
+    assert all(n.payload is None for n in notices)  # content not kept once sent
 
 
 def test_staff_approve_and_the_event_goes_live_on_the_calendar(client, groups):
