@@ -212,6 +212,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "verification.tasks.send_verification_reminders",
         "schedule": crontab(hour=9, minute=15),
     },
+    # Expires proposals past their deadline (their emails are outbox rows).
     "matching-proposal-sweep": {
         "task": "matching.tasks.proposal_sweep",
         "schedule": crontab(minute="*/15"),
