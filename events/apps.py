@@ -7,4 +7,15 @@ class EventsConfig(AppConfig):
     verbose_name = _("events")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401 - connects the signal receivers
+        from outbox import registry
+
+        from . import (
+            emails,
+            receivers,  # noqa: F401 - connects the signal receivers
+        )
+
+        registry.register(
+            emails.SIGNUP_CONFIRMATION,
+            label=_("Event sign-up confirmation"),
+            compose=emails.compose_signup_confirmation,
+        )

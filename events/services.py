@@ -1,4 +1,5 @@
-"""Writes with rules: signing up (capacity, deadline), cancelling, confirming, erasing."""
+"""Writes with rules: signing up (capacity, deadline) with its confirmation enqueued in the
+outbox, cancelling (which cancels a confirmation not sent yet), erasing."""
 
 import datetime as dt
 import logging
@@ -7,17 +8,16 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from outbox import services as outbox
 from resources import caching
 from tsunagu.text import normalize
 
-from . import tasks
+from .emails import SIGNUP_CONFIRMATION, signup_confirmation_key, signup_topic
 from .models import EventPage, EventSignup
 
 logger = logging.getLogger(__name__)
@@ -82,52 +82,29 @@ def signup_create(
             )
     signup.event = locked
     signup.save()
-    transaction.on_commit(lambda: tasks.send_signup_confirmation.delay(signup.pk))
+    # Useless once the event has started; sent (or put on the call list) right after commit.
+    outbox.enqueue(
+        outbox.Spec(
+            kind=SIGNUP_CONFIRMATION,
+            object_id=signup.pk,
+            key=signup_confirmation_key(signup.pk),
+            topic=signup_topic(signup.pk),
+            expires_at=locked.start,
+        )
+    )
     return signup
 
 
 @transaction.atomic
 def signup_cancel(*, signup: EventSignup, now: dt.datetime | None = None) -> EventSignup:
-    """Cancel a sign-up (idempotent), freeing its seats."""
+    """Cancel a sign-up (idempotent), freeing its seats and cancelling its confirmation if it
+    has not been sent yet (one being sent finishes, and is recorded as sent)."""
     locked = EventSignup.objects.select_for_update().get(pk=signup.pk)
     if locked.cancelled_at is None:
         locked.cancelled_at = now or timezone.now()
         locked.save(update_fields=["cancelled_at"])
+        outbox.cancel(topic=signup_topic(locked.pk), reason=_("The sign-up was cancelled."))
     return locked
-
-
-@transaction.atomic
-def signup_send_confirmation(*, signup_id: int) -> bool:
-    """Email the applicant their confirmation once; False when there is nothing to send.
-
-    The row stays locked while the mail goes out, so a retried task does not send it twice.
-    """
-    signup = (
-        EventSignup.objects.select_for_update(of=("self",))
-        .select_related("event")
-        .filter(pk=signup_id, confirmation_sent_at__isnull=True)
-        .active()
-        .exclude(email="")
-        .first()
-    )
-    if signup is None:
-        return False
-    event = signup.event
-    context = {
-        "signup": signup,
-        "event": event,
-        "occurrence": event.first_occurrence(),
-        "event_url": event.get_full_url(),
-        "cancel_url": event.get_full_url()
-        + event.reverse_subpage("signup_cancel", args=[signup.token]),
-    }
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string("events/emails/signup_confirmation_subject.txt", context)
-        body = render_to_string("events/emails/signup_confirmation.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [signup.email])
-    signup.confirmation_sent_at = timezone.now()
-    signup.save(update_fields=["confirmation_sent_at"])
-    return True
 
 
 def signups_erase_expired(*, now: dt.datetime | None = None, batch_size: int = BATCH_SIZE) -> int:

@@ -1,21 +1,8 @@
 """Celery tasks: ids in, a service call, nothing else (the rules live in services)."""
 
-from smtplib import SMTPException
-
 from celery import shared_task
 
 from . import services
-
-
-@shared_task(
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=True,
-    retry_kwargs={"max_retries": 5},
-    ignore_result=True,
-)
-def send_signup_confirmation(signup_id: int) -> None:
-    """Email one applicant; a missing, cancelled or already-confirmed sign-up is skipped."""
-    services.signup_send_confirmation(signup_id=signup_id)
 
 
 @shared_task(ignore_result=True)

@@ -6,3 +6,10 @@ class VerificationConfig(AppConfig):
     name = "verification"
     verbose_name = _("verification")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from outbox import registry
+
+        from . import emails
+
+        registry.register(emails.KIND, label=_("Listing check reminder"), compose=emails.compose)

@@ -4,6 +4,11 @@ The cycle is the date the reminder is about — the listing's ``assured_date``, 
 was last published when nobody has verified it yet. The unique row is what makes "never twice"
 hold across repeated sweeps and concurrent workers; a confirmation moves the listing to a new
 cycle, so the next reminder six months later gets a row of its own.
+
+The row is the domain record ("this cycle was reminded, by this route"); sending is the
+outbox's job. Every reminder a sweep routes to one recipient points at that recipient's outbox
+message, which is what the message is composed from and what the stale report reads its state
+from.
 """
 
 from django.db import models
@@ -12,11 +17,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class VerificationReminder(models.Model):
-    class Outcome(models.TextChoices):
-        PENDING = "pending", _("Waiting to be sent")
-        SENT = "sent", _("Sent to the operator")
-        SENT_TO_TOWN = "town", _("Sent to the town office")
-        NO_ADDRESS = "none", _("No address: report only")
+    class Route(models.TextChoices):
+        """Who the reminder goes to, decided when it is claimed."""
+
+        OPERATOR = "operator", _("Email to the operator")
+        TOWN = "town", _("Email to the town office")
+        CALL = "call", _("Telephone call to the operator")
+        NONE = "none", _("No address: report only")
 
     page = models.ForeignKey(
         "resources.ListingPage",
@@ -35,12 +42,19 @@ class VerificationReminder(models.Model):
         related_name="verification_reminders",
     )
     cycle = models.DateField(_("last verified (cycle)"))
-    # The sweep that inserted this row: a sweep sends only the rows it claimed itself.
+    # The sweep that inserted this row: a sweep reports only the rows it claimed itself.
     claim = models.UUIDField(null=True, editable=False, db_index=True)
     claimed_at = models.DateTimeField(_("claimed"), auto_now_add=True)
-    delivered_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    outcome = models.CharField(
-        _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.PENDING
+    route = models.CharField(_("sent to"), max_length=10, choices=Route.choices)
+    # The recipient's message (None: nobody to reach, or reminded before the outbox existed).
+    message = models.ForeignKey(
+        "outbox.Message",
+        verbose_name=_("outgoing message"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     wagtail_reference_index_ignore = True

@@ -1,7 +1,8 @@
 """The staff report of stale listings: a Wagtail ReportView, filterable and exportable.
 
 Visible only with ``verification.view_stale_report`` (town staff), not to community groups'
-editors: the report shows every operator's listings, and which of them let theirs lapse.
+editors: the report shows every operator's listings, and which of them let theirs lapse. What
+became of each listing's latest reminder is read from its outbox message.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import ContentTypeFilter, WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.reports import ReportView
 from wagtail.coreutils import get_content_type_label
 
+from outbox.models import Message
 from resources.models import Area, ListingPage, Organization
 
 from . import selectors
@@ -48,6 +51,32 @@ class StaleListingsFilterSet(WagtailFilterSet):
         fields = ["content_type", "area", "organization"]
 
 
+Route = VerificationReminder.Route
+Status = Message.Status
+STATE_BY_STATUS = {
+    Status.PENDING: _("Waiting to be sent"),
+    Status.SENDING: _("Waiting to be sent"),
+    Status.TO_CALL: _("Operator to be telephoned"),
+    Status.CALLED: _("Operator telephoned"),
+}
+
+
+def reminder_state(route: str | None, status: str | None) -> str | Promise:
+    """What became of a listing's latest reminder, in the staff's words.
+
+    A reminder without a message went nowhere (no address), or was sent before the outbox
+    existed; a sent message is labelled by where it went; failed, expired and no-longer-needed
+    ones by the outbox's own label (its reason is in the outbox list).
+    """
+    if route is None:
+        return _("Not reminded")
+    if route == Route.NONE:
+        return Route.NONE.label
+    if status is None or status == Status.SENT:
+        return _("Sent to the town office") if route == Route.TOWN else _("Sent to the operator")
+    return STATE_BY_STATUS.get(status) or Status(status).label
+
+
 def _edit_url(page: ListingPage) -> str:
     return reverse("wagtailadmin_pages:edit", args=[page.pk])
 
@@ -70,7 +99,7 @@ class StaleListingsView(ReportView):
         Column("organization", label=_("operator")),
         Column("area", label=_("district")),
         DateColumn("cycle", label=_("last verified")),
-        DateColumn("reminded_at", label=_("reminder sent")),
+        DateColumn("reminded_at", label=_("reminded on")),
         Column("reminder_outcome_label", label=_("reminder")),
     ]
     list_export = [
@@ -89,7 +118,7 @@ class StaleListingsView(ReportView):
         "organization": _("operator"),
         "area": _("district"),
         "cycle": _("last verified"),
-        "reminded_at": _("reminder sent"),
+        "reminded_at": _("reminded on"),
         "reminder_outcome_label": _("reminder"),
         "full_url": _("URL"),
     }
@@ -115,16 +144,16 @@ class StaleListingsView(ReportView):
             selectors.stale_listings(today=timezone.localdate())
             .select_related("content_type", "organization", "area")
             .annotate(
-                reminded_at=Subquery(latest.values("delivered_at")[:1]),
-                reminder_outcome=Subquery(latest.values("outcome")[:1]),
+                reminded_at=Subquery(latest.values("claimed_at")[:1]),
+                reminder_route=Subquery(latest.values("route")[:1]),
+                reminder_status=Subquery(latest.values("message__status")[:1]),
             )
             .order_by("cycle", "title", "pk")
         )
 
     def decorate_paginated_queryset(self, object_list):
-        outcomes = dict(VerificationReminder.Outcome.choices)
         for page in object_list:
-            page.reminder_outcome_label = outcomes.get(page.reminder_outcome, _("Not reminded"))
+            page.reminder_outcome_label = reminder_state(page.reminder_route, page.reminder_status)
         return object_list
 
     def to_row_dict(self, item):

@@ -56,7 +56,6 @@ class EventSignup(models.Model):
     token = models.CharField(
         max_length=64, unique=True, null=True, editable=False, default=new_token
     )
-    confirmation_sent_at = models.DateTimeField(null=True, editable=False)
     erased_at = models.DateTimeField(_("personal data erased at"), null=True, editable=False)
 
     objects = EventSignupQuerySet.as_manager()

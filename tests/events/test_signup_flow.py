@@ -6,8 +6,9 @@ import logging
 import pytest
 from django.core import mail
 
+from events.emails import SIGNUP_CONFIRMATION
 from events.models import EventSignup
-from events.tasks import send_signup_confirmation
+from outbox.models import Message
 
 from .factories import EventPageFactory, EventSignupFactory, at
 
@@ -49,8 +50,11 @@ def test_signing_up_redirects_and_emails_a_japanese_confirmation(
     assert "お申し込みを受け付けました" in client.get(response["Location"]).content.decode()
 
     signup = EventSignup.objects.exclude(pk=other.pk).get()
-    assert signup.party_size == 2 and signup.confirmation_sent_at is not None
+    assert signup.party_size == 2
     (message,) = mail.outbox
+    row = Message.objects.get(kind=SIGNUP_CONFIRMATION)
+    assert row.status == Message.Status.SENT and row.object_id == str(signup.pk)
+    assert message.extra_headers["Message-ID"] == row.message_id
     assert message.to == ["hanako@example.jp"]
     assert message.subject == "【申込受付】ゆり畑ボランティア"
     assert message.body.startswith("和泊 花子 様")
@@ -62,16 +66,6 @@ def test_signing_up_redirects_and_emails_a_japanese_confirmation(
     # Nothing personal in the logs.
     for secret in ("和泊 花子", "hanako@example.jp", "杖を使います"):
         assert secret not in caplog.text
-
-
-def test_confirmation_is_sent_once_and_not_without_an_email(event):
-    with_email = EventSignupFactory(event=event, email="a@example.jp")
-    phone_only = EventSignupFactory(event=event, email="")
-    send_signup_confirmation(with_email.pk)
-    send_signup_confirmation(with_email.pk)  # a retried task
-    send_signup_confirmation(phone_only.pk)
-    send_signup_confirmation(999_999)  # gone by the time the task ran
-    assert [m.to for m in mail.outbox] == [["a@example.jp"]]
 
 
 def test_bad_input_shows_japanese_errors_and_writes_nothing(client, event):

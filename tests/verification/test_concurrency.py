@@ -1,5 +1,6 @@
-"""Two sweeps at once (two beat schedulers, or a retry overlapping the next run): every due
-listing is claimed by exactly one of them and its operator gets one email (PostgreSQL)."""
+"""Two sweeps at once (two beat schedulers, or a run overlapping the next): every due listing
+is claimed by exactly one of them, each operator gets one outbox message and one email, and
+nothing claimed is left unsent (PostgreSQL)."""
 
 import threading
 
@@ -8,7 +9,9 @@ from django.conf import settings
 from django.core import mail
 from django.db import connection
 
-from verification import services
+from outbox import services as outbox
+from outbox.models import Message
+from verification import emails, services
 from verification.models import VerificationReminder
 
 from .conftest import REMIND_CUTOFF, TODAY
@@ -64,6 +67,13 @@ def test_two_concurrent_sweeps_claim_and_send_each_reminder_once(now, monkeypatc
     assert len(claimed["first"]) == len(listings)
     assert claimed["second"] == []  # it skipped the rows the first sweep had locked
     assert VerificationReminder.objects.count() == len(listings)
+    messages = Message.objects.filter(kind=emails.KIND)
+    assert messages.count() == 2
+    assert set(messages.values_list("status", flat=True)) == {Message.Status.SENT}
+    assert not VerificationReminder.objects.filter(message__isnull=True).exists()
     assert sorted(m.to[0] for m in mail.outbox) == ["npo@example.jp", "salon@example.jp"]
-    # And a sweep after both finds nothing left to claim.
+    assert len({m.extra_headers["Message-ID"] for m in mail.outbox}) == 2
+    # And sweeps after both find nothing left to claim or to send.
     assert services.reminders_claim(today=TODAY) == []
+    assert outbox.sweep()["claimed"] == 0
+    assert len(mail.outbox) == 2

@@ -7,10 +7,14 @@ import pytest
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
+from django.utils import translation
 
+from outbox.models import Message
 from resources.models import ActivityPage
 from tests.resources.factories import AreaFactory
+from verification import emails
 from verification.models import VerificationReminder
+from verification.reports import reminder_state
 
 from .conftest import STALE_CUTOFF, TODAY
 from .factories import activity, operator, place
@@ -31,8 +35,9 @@ def _user(django_user_model, name: str, group: str | None = None, **flags):
 def listings(now):
     salon = operator("salon@example.jp", name="手々知名サロン会")
     stale = place(STALE_CUTOFF, salon, title="古い公民館", area=AreaFactory(name="手々知名"))
+    sent = Message.objects.create(kind=emails.KIND, status=Message.Status.SENT, sent_at=now)
     VerificationReminder.objects.create(
-        page=stale, cycle=STALE_CUTOFF, outcome="sent", delivered_at=now
+        page=stale, cycle=STALE_CUTOFF, route="operator", message=sent
     )
     other = activity(STALE_CUTOFF, operator("npo@example.jp", name="NPOゆい"), title="古い活動")
     fresh = place(TODAY, salon, title="新しい公民館")
@@ -117,3 +122,27 @@ def test_administrators_can_grant_the_report_to_a_group(client, django_user_mode
         .permissions.filter(codename="view_stale_report")
         .exists()
     )
+
+
+@pytest.mark.parametrize(
+    ("route", "status", "label"),
+    [
+        (None, None, "未送信"),
+        ("none", None, "送信先なし（レポートのみ）"),
+        ("operator", "pending", "送信待ち"),
+        ("operator", "sending", "送信待ち"),
+        ("operator", "sent", "運営団体に送信済み"),
+        ("operator", None, "運営団体に送信済み"),  # sent before the outbox
+        ("town", "sent", "役場に送信済み"),
+        ("call", "to_call", "運営団体に電話が必要"),
+        ("call", "called", "運営団体に電話済み"),
+        ("operator", "failed", "FAILED"),
+        ("town", "expired", "EXPIRED"),
+        ("operator", "cancelled", "CANCELLED"),
+    ],
+)
+def test_the_reminder_column_reads_the_outbox(route, status, label):
+    with translation.override("ja"):
+        if label.isupper():
+            label = str(Message.Status[label].label)
+        assert str(reminder_state(route, status)) == label
