@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class FollowupsConfig(AppConfig):
     name = "followups"
     verbose_name = _("Follow-ups")
+
+    def ready(self) -> None:
+        from outbox import registry
+
+        from . import emails
+
+        for kind, label in emails.KINDS.items():
+            registry.register(kind, label=label, compose=emails.compose)

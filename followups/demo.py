@@ -1,5 +1,5 @@
 """Follow-ups for the sample town: check-ins already due and overdue, so the dashboard and the
-reminder emails (console backend; ``manage.py followup_sweep``) show at once.
+reminder emails (console backend; ``manage.py outbox_sweep``) show at once.
 
 Matching's demo activates SAMPLE-001's placement, which writes its schedule. Here it is moved
 back to 60 days ago, with the baseline and the two-week check-in recorded (and the host
@@ -23,7 +23,7 @@ from matching.selectors import client_rank
 from matching.services import MatchingError
 
 from . import services
-from .models import CheckIn, Reminder
+from .models import CheckIn
 
 CODE = "SAMPLE-001"
 SCORES = {
@@ -55,9 +55,6 @@ def load(stdout: TextIO) -> None:
         checkin_id=first.checkins.get(offset_days=14).pk, attending="yes", concern=False,
         comment="【サンプル】毎回来てくださり、ほかの参加者とも話しています。",
     )  # fmt: skip
-    Reminder.objects.filter(checkin__placement=first, checkin__offset_days=14).update(
-        status=Reminder.Status.SENT, sent_at=timezone.now() - dt.timedelta(days=46)
-    )
     second = _second_placement(person, first, by)
     if second is not None:
         _back_date(second, 10)
@@ -69,7 +66,7 @@ def load(stdout: TextIO) -> None:
         )  # fmt: skip
     stdout.write(
         f"フォローアップのサンプル: {CODE} の確認予定を過去にずらし、期限切れと今週の予定を"
-        "用意しました（manage.py followup_sweep でリマインダーを送れます）。\n"
+        "用意しました（manage.py outbox_sweep でリマインダーを送れます）。\n"
     )
 
 
@@ -91,13 +88,11 @@ def _second_placement(person: Client, first: Placement, by: Any) -> Placement | 
 
 
 def _back_date(placement: Placement, days_ago: int) -> None:
-    """Move the start (and so every check-in and reminder) ``days_ago`` days back."""
+    """Move the start (and so every check-in and its messages) ``days_ago`` days back."""
     start = timezone.localdate() - dt.timedelta(days=days_ago)
     Placement.objects.filter(pk=placement.pk).update(started_on=start)
     placement.started_on = start
     for checkin in placement.checkins.all():
         checkin.due_on = start + dt.timedelta(days=checkin.offset_days)
         checkin.save(update_fields=["due_on"])
-        fresh = {r.kind: r.due_at for r in services.reminders_for(checkin)}
-        for kind, due_at in fresh.items():
-            Reminder.objects.filter(checkin=checkin, kind=kind).update(due_at=due_at)
+        services.reminders_reschedule(checkin)

@@ -1,9 +1,8 @@
-"""Follow-up check-ins of a placement (定着支援) and the outbox of reminders about them.
+"""Follow-up check-ins of a placement (定着支援).
 
 The database is the schedule: a placement's check-ins are rows written in the transaction that
-activates it, and every email about them is a ``Reminder`` row, unique per (check-in, kind),
-claimed by a sweep with a lease. Redis only carries "send reminder <id>" messages; losing one
-delays a reminder until its lease expires, it never loses or doubles it.
+activates it, together with the outbox messages about them (followups/services.py), one per
+check-in and kind by key; the outbox sends them when they fall due.
 """
 
 from __future__ import annotations
@@ -148,55 +147,3 @@ class CheckIn(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.status == self.Status.PENDING and self.due_on < timezone.localdate()
-
-
-class Reminder(models.Model):
-    """One email about one check-in: the outbox row that makes sending exactly-once-ish.
-
-    ``leased_until`` is set when a sweep hands the row to a worker; a row whose lease ran out
-    while still pending (message lost, Redis flushed, worker killed) is claimed again.
-    """
-
-    class Kind(models.TextChoices):
-        COORDINATOR = "coordinator", _("Reminder to the coordinator")
-        ESCALATION = "escalation", _("Overdue: to the supervisor")
-        HOST = "host", _("Question to the host place")
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
-        CANCELLED = "cancelled", _("Not needed")
-
-    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
-    due_at = models.DateTimeField()
-    leased_until = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    # An exception's class name only: a message could quote an address or a person.
-    last_error = models.CharField(max_length=200, blank=True)
-
-    wagtail_reference_index_ignore = True
-
-    class Meta:
-        verbose_name = _("reminder")
-        verbose_name_plural = _("reminders")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["checkin", "kind"], name="followups_one_reminder_per_kind"
-            )
-        ]
-        indexes = [
-            # The sweep reads only pending rows by due time: O(due), whatever the history.
-            models.Index(
-                fields=["due_at"],
-                condition=models.Q(status="pending"),
-                name="followups_reminder_pending_due",
-            ),
-            models.Index(fields=["status"], name="followups_reminder_status"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.checkin_id} ({self.status})"

@@ -4,18 +4,21 @@ check-in lists on the client page. Each in a fixed number of queries."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from matching.access import client_access
 from matching.models import Client, Placement
+from outbox.models import Message
 
-from .models import CheckIn, Reminder
+from .emails import KINDS
+from .models import CheckIn
 
 
 def placement_checkins(placement: Placement) -> list[CheckIn]:
@@ -106,9 +109,7 @@ def dashboard(user: Any, *, today: dt.date | None = None) -> Dashboard | None:
     return Dashboard(
         due_this_week=pending.filter(due_on__gte=today, due_on__lt=week_end).count(),
         overdue=pending.filter(due_on__lt=today).count(),
-        failed_sends=Reminder.objects.filter(
-            status=Reminder.Status.FAILED, checkin__placement__client__in=visible
-        ).count(),
+        failed_sends=failed_sends(visible),
         by_state=by_state,
         upcoming=list(
             pending.filter(due_on__lt=week_end)
@@ -116,3 +117,39 @@ def dashboard(user: Any, *, today: dt.date | None = None) -> Dashboard | None:
             .order_by("due_on")[:10]
         ),
     )
+
+
+def failed_sends(visible_clients: QuerySet) -> int:
+    """Follow-up messages that failed or expired, about the given clients' check-ins.
+
+    Three queries whatever the numbers, each reading only the failed messages and their own
+    check-ins and clients (by primary key): ``object_id`` is text, so matching it against the
+    check-ins inside one query would read every check-in the user may see instead.
+    """
+    object_ids = list(
+        Message.objects.filter(kind__in=list(KINDS), status__in=Message.RETRYABLE)
+        .order_by()
+        .values_list("object_id", flat=True)
+    )
+    if not object_ids:
+        return 0
+    client_of = {
+        str(pk): client_id
+        for pk, client_id in CheckIn.objects.filter(pk__in=_uuids(object_ids)).values_list(
+            "pk", "placement__client_id"
+        )
+    }
+    visible = set(
+        visible_clients.filter(pk__in=set(client_of.values())).values_list("pk", flat=True)
+    )
+    return sum(1 for object_id in object_ids if client_of.get(object_id) in visible)
+
+
+def _uuids(values: Iterable[str]) -> set[uuid.UUID]:
+    found = set()
+    for value in values:
+        try:
+            found.add(uuid.UUID(value))
+        except ValueError:
+            continue
+    return found

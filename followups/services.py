@@ -1,42 +1,33 @@
-"""Writes of the follow-up flow: the schedule, recording a check-in, the host's answer, and the
-reminder outbox (claim → publish ids → send under a row lock).
+"""Writes of the follow-up flow: the schedule and its messages, recording a check-in, the host's
+answer.
 
-Delivery guarantee, stated honestly. A reminder row is sent by whoever holds its row lock and
-finds it still pending; the email goes out *inside* that lock and the row is marked sent in the
-same transaction, so two workers, two sweeps or a redelivered message never both send. What
-remains is one window: if the process dies after the mail server accepted the message and
-before the transaction commits, the row is still pending when its lease expires and the
-reminder is sent a second time (at-least-once in that window; at-most-once everywhere else).
-Marking before sending would turn that into a possible lost reminder instead; a late second
-reminder is the lesser harm. No task is ever scheduled weeks ahead (no ETA/countdown): the
-rows are the schedule and the sweep is a plain periodic task.
+Every email about a check-in is an outbox message (outbox/), enqueued in the transaction that
+writes the schedule, one per check-in and kind (its key), with the placement as its topic so
+closing the placement cancels what is still waiting. Sending, leases, retries and the
+Message-ID are the outbox's; what a message says, and whether it is still needed when it
+falls due, is ``followups.emails.compose``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Sequence
-from smtplib import SMTPException
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError as BrokerError
 
 from matching.access import audit_user, client_access
 from matching.audit import client_log
 from matching.models import Client, Placement
-from matching.selectors import host_email
+from outbox import services as outbox
+from outbox.services import Spec
 
-from . import emails
-from .models import UCLA_ITEMS, CheckIn, Reminder
-
-logger = logging.getLogger(__name__)
+from .emails import COORDINATOR, ESCALATION, HOST
+from .models import UCLA_ITEMS, CheckIn
 
 
 class FollowUpError(Exception):
@@ -56,29 +47,57 @@ def _at_remind_hour(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour=hour)))
 
 
-def reminders_for(checkin: CheckIn) -> list[Reminder]:
-    """The reminder rows a follow-up check-in needs, due at the town's reminder hour."""
+def message_key(kind: str, checkin_pk: Any) -> str:
+    """At most one message of a kind per check-in, however often the schedule is written."""
+    return f"{kind}:{checkin_pk}"
+
+
+def placement_topic(placement_pk: Any) -> str:
+    """What closing a placement cancels."""
+    return f"placement:{placement_pk}"
+
+
+def reminders_for(checkin: CheckIn) -> list[Spec]:
+    """The messages a follow-up check-in needs, due at the town's reminder hour."""
     if checkin.kind != CheckIn.Kind.FOLLOW_UP:
         return []
     due = _at_remind_hour(checkin.due_on)
-    escalate = due + dt.timedelta(days=settings.FOLLOWUP_ESCALATE_AFTER_DAYS)
-    rows = [
-        Reminder(checkin=checkin, kind=Reminder.Kind.COORDINATOR, due_at=due),
-        Reminder(checkin=checkin, kind=Reminder.Kind.ESCALATION, due_at=escalate),
-    ]
+    when = {
+        COORDINATOR: due,
+        ESCALATION: due + dt.timedelta(days=settings.FOLLOWUP_ESCALATE_AFTER_DAYS),
+    }
     if checkin.with_host:
-        rows.append(Reminder(checkin=checkin, kind=Reminder.Kind.HOST, due_at=due))
-    return rows
+        when[HOST] = due
+    return [
+        Spec(
+            kind=kind,
+            object_id=checkin.pk,
+            key=message_key(kind, checkin.pk),
+            topic=placement_topic(checkin.placement_id),
+            due_at=due_at,
+        )
+        for kind, due_at in when.items()
+    ]
+
+
+def reminders_reschedule(checkin: CheckIn) -> int:
+    """Move the check-in's messages still waiting to its (new) due date."""
+    keys: dict[dt.datetime, list[str]] = defaultdict(list)
+    for spec in reminders_for(checkin):
+        keys[spec.due_at].append(spec.key)
+    return sum(outbox.reschedule(keys=k, due_at=due_at) for due_at, k in keys.items())
 
 
 def schedule_create(
     *, placement: Placement, by: Any, days: Sequence[int] | None = None
 ) -> list[CheckIn]:
-    """The baseline and the follow-up check-ins of a placement that just became active.
+    """The baseline and the follow-up check-ins of a placement that just became active, and the
+    messages about them.
 
     Called inside ``placement_activate``'s transaction, so an active placement always has its
-    schedule and a rolled-back activation leaves neither. Nothing is enqueued for the future:
-    the sweep finds the reminders when they fall due, whether or not Redis is up now.
+    schedule and a rolled-back activation leaves neither check-ins nor messages. Messages due
+    in the future wait in the outbox for its sweep; one already due (a back-dated start) is
+    sent after commit.
     """
     if placement.checkins.exists():
         return list(placement.checkins.all())
@@ -98,13 +117,7 @@ def schedule_create(
         ),
     ]
     CheckIn.objects.bulk_create(checkins)
-    reminders = Reminder.objects.bulk_create([r for c in checkins for r in reminders_for(c)])
-    if any(r.due_at <= timezone.now() for r in reminders):
-        # A back-dated start: something is due already. Kick a sweep once committed; robust,
-        # so a dead broker costs this request a bounded publish and beat's sweep catches up.
-        from .tasks import followup_sweep as followup_sweep_task
-
-        transaction.on_commit(followup_sweep_task.delay, robust=True)
+    outbox.enqueue_many(spec for checkin in checkins for spec in reminders_for(checkin))
     client_log(
         client=placement.client, action="followups.schedule.create", by=by,
         placement=placement.pk, checkins=len(checkins),
@@ -113,11 +126,10 @@ def schedule_create(
 
 
 def schedule_cancel(*, placement: Placement) -> int:
-    """A closed placement needs no more check-ins or reminders; recorded ones stay."""
+    """A closed placement needs no more check-ins or messages; recorded ones stay, and a
+    message being sent right now finishes (the outbox never cancels a row being sent)."""
+    outbox.cancel(topic=placement_topic(placement.pk), reason=_("The placement was closed."))
     open_checkins = CheckIn.objects.filter(placement=placement, status=CheckIn.Status.PENDING)
-    Reminder.objects.filter(checkin__placement=placement, status=Reminder.Status.PENDING).update(
-        status=Reminder.Status.CANCELLED, leased_until=None
-    )
     return open_checkins.update(status=CheckIn.Status.CANCELLED)
 
 
@@ -141,10 +153,7 @@ def checkin_reschedule(*, checkin: CheckIn, due_on: dt.date, by: Any) -> CheckIn
         raise FollowUpError(_("The date cannot be before the placement started."))
     checkin.due_on = due_on
     checkin.save(update_fields=["due_on"])
-    pending = {r.kind: r for r in reminders_for(checkin)}
-    for reminder in checkin.reminders.select_for_update().filter(status=Reminder.Status.PENDING):
-        reminder.due_at, reminder.leased_until = pending[reminder.kind].due_at, None
-        reminder.save(update_fields=["due_at", "leased_until"])
+    reminders_reschedule(checkin)
     client_log(client=client, action="followups.checkin.reschedule", by=by, checkin=checkin.pk)
     return checkin
 
@@ -192,10 +201,10 @@ def checkin_record(
         setattr(checkin, name, value)
     checkin.save()
     # The host's question may still go out (their view is useful); the coordinator's may not.
-    checkin.reminders.filter(
-        status=Reminder.Status.PENDING,
-        kind__in=(Reminder.Kind.COORDINATOR, Reminder.Kind.ESCALATION),
-    ).update(status=Reminder.Status.CANCELLED, leased_until=None)
+    outbox.cancel(
+        keys=[message_key(kind, checkin.pk) for kind in (COORDINATOR, ESCALATION)],
+        reason=_("The check-in was recorded."),
+    )
     client_log(
         client=client, action="followups.checkin.record", by=by, checkin=checkin.pk,
         attendance=attendance,
@@ -255,175 +264,3 @@ def host_answer(*, checkin_id: Any, attending: str, concern: bool, comment: str 
         checkin=checkin.pk,
     )  # fmt: skip
     return True
-
-
-# --- the outbox: claim, publish, send --------------------------------------------------------
-
-
-def _claimable(now: dt.datetime) -> Any:
-    return Reminder.objects.filter(status=Reminder.Status.PENDING, due_at__lte=now).filter(
-        Q(leased_until__isnull=True) | Q(leased_until__lt=now)
-    )
-
-
-@transaction.atomic
-def reminders_claim(*, now: dt.datetime | None = None, limit: int | None = None) -> list[int]:
-    """Lease the due reminders no one holds; skip rows another sweep is claiming right now.
-
-    Two queries whatever the table holds: the partial index on pending rows' due time makes
-    the select O(due), and one UPDATE sets the lease.
-    """
-    now = now or timezone.now()
-    limit = limit or settings.FOLLOWUP_SWEEP_BATCH
-    ids = list(
-        _claimable(now)
-        .select_for_update(skip_locked=True)
-        .order_by("due_at", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
-    if ids:
-        lease = now + dt.timedelta(seconds=settings.FOLLOWUP_LEASE_SECONDS)
-        Reminder.objects.filter(pk__in=ids).update(leased_until=lease)
-    return ids
-
-
-def reminders_publish(ids: Sequence[int]) -> int:
-    """Hand the claimed ids to Celery in chunks; stop at a broker error and free the rest.
-
-    Chunks (FOLLOWUP_PUBLISH_CHUNK ids a message) keep a sweep of a thousand due reminders to a
-    few dozen publishes. The project's publish retry policy bounds each attempt
-    (tsunagu/settings/base.py), so a dead Redis costs the sweep a few seconds, not a hang.
-    Freed rows go out with the next sweep; rows whose message is lost later (Redis flushed,
-    worker killed) are claimed again when their lease runs out.
-    """
-    from .tasks import send_reminders as send_reminders_task
-
-    size = max(settings.FOLLOWUP_PUBLISH_CHUNK, 1)
-    published = 0
-    for start in range(0, len(ids), size):
-        chunk = list(ids[start : start + size])
-        try:
-            send_reminders_task.apply_async(
-                (chunk,), retry=True, retry_policy=settings.CELERY_TASK_PUBLISH_RETRY_POLICY
-            )
-        except BrokerError:
-            left = list(ids[published:])
-            logger.warning("follow-up sweep: broker unavailable, %d left for later", len(left))
-            Reminder.objects.filter(pk__in=left, status=Reminder.Status.PENDING).update(
-                leased_until=None
-            )
-            break
-        except Exception:
-            # In-process (eager) runs: a failing chunk must not stop the others. Ids only.
-            logger.error("follow-up sweep: reminders %s failed", chunk, exc_info=True)
-        published += len(chunk)
-    return published
-
-
-def reminders_send_batch(*, reminder_ids: Sequence[int]) -> Exception | None:
-    """Send each reminder on its own (own transaction, own row lock); one failing never stops
-    the rest. Returns the last mail error of a reminder still pending, for the task to retry."""
-    retry: Exception | None = None
-    for pk in reminder_ids:
-        try:
-            reminder_send(reminder_id=pk)
-        except (SMTPException, OSError) as exc:
-            retry = exc
-        except Exception:
-            # A poison reminder: its attempt is counted on the row and it fails at the limit.
-            logger.error("follow-up reminder %s failed", pk, exc_info=True)
-    return retry
-
-
-def sweep(*, now: dt.datetime | None = None) -> Counter[str]:
-    """Beat's entry point: claim due reminders in batches and publish their ids."""
-    done: Counter[str] = Counter()
-    while True:
-        ids = reminders_claim(now=now)
-        if not ids:
-            break
-        done["claimed"] += len(ids)
-        published = reminders_publish(ids)
-        done["published"] += published
-        if published < len(ids) or len(ids) < settings.FOLLOWUP_SWEEP_BATCH:
-            break
-    return done
-
-
-def _still_needed(reminder: Reminder) -> bool:
-    checkin = reminder.checkin
-    if checkin.placement.status != Placement.Status.ACTIVE:
-        return False
-    if reminder.kind == Reminder.Kind.HOST:
-        return checkin.status != CheckIn.Status.CANCELLED and checkin.host_answered_at is None
-    return checkin.status == CheckIn.Status.PENDING
-
-
-def _recipients(reminder: Reminder) -> list[str]:
-    client = reminder.checkin.placement.client
-    if reminder.kind == Reminder.Kind.HOST:
-        email = host_email(reminder.checkin.placement.activity)
-        return [email] if email else []
-    if reminder.kind == Reminder.Kind.ESCALATION:
-        members = client.team.memberships.filter(role="supervisor").select_related("user")
-        found = [m.user.email for m in members if m.user.email and m.user.is_active]
-    else:
-        found = [u.email for u in client.coordinators.all() if u.email and u.is_active]
-    return found or ([client.team.email] if client.team.email else [])
-
-
-class NoRecipient(Exception):
-    """Nobody to send to: fails the reminder at once (the dashboard shows it)."""
-
-
-def reminder_send(*, reminder_id: int) -> str:
-    """Send one reminder at most once per row lock; returns what happened.
-
-    SMTP errors count an attempt (committed) and are raised again so Celery retries with
-    backoff; after FOLLOWUP_MAX_ATTEMPTS the row is 'failed'. Any other error also counts and
-    fails the row at the limit, so a poison message cannot loop for ever.
-    """
-    error: Exception | None = None
-    with transaction.atomic():
-        reminder = (
-            Reminder.objects.select_for_update(of=("self",))
-            .select_related("checkin__placement__client__team", "checkin__placement__activity")
-            .filter(pk=reminder_id)
-            .first()
-        )
-        if reminder is None:
-            return "missing"
-        if reminder.status != Reminder.Status.PENDING:
-            return "already"
-        if not _still_needed(reminder):
-            reminder.status, reminder.leased_until = Reminder.Status.CANCELLED, None
-            reminder.save(update_fields=["status", "leased_until"])
-            return "cancelled"
-        reminder.attempts += 1
-        try:
-            recipients = _recipients(reminder)
-            if not recipients:
-                raise NoRecipient
-            emails.send_reminder(reminder, recipients)
-        except Exception as exc:  # noqa: BLE001 — counted on the row, re-raised below
-            error = exc
-            reminder.last_error = exc.__class__.__name__[:200]
-            if isinstance(exc, NoRecipient) or reminder.attempts >= settings.FOLLOWUP_MAX_ATTEMPTS:
-                reminder.status = Reminder.Status.FAILED
-            # Hold the lease while Celery's backoff runs, so the sweep does not double it.
-            reminder.leased_until = timezone.now() + dt.timedelta(
-                seconds=settings.FOLLOWUP_LEASE_SECONDS
-            )
-        else:
-            reminder.status, reminder.sent_at = Reminder.Status.SENT, timezone.now()
-            reminder.last_error = ""
-        reminder.save(update_fields=["attempts", "last_error", "status", "sent_at", "leased_until"])
-    if error is None:
-        return "sent"
-    logger.warning(
-        "follow-up reminder %s: %s (attempt %d)", reminder_id, error.__class__.__name__,
-        reminder.attempts,
-    )  # fmt: skip
-    if reminder.status == Reminder.Status.FAILED:
-        return "failed"
-    raise error

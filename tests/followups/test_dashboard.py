@@ -1,14 +1,20 @@
 """The coordinator's panel on the admin home: their clients only, nothing for the others."""
 
 import datetime as dt
+import smtplib
+from unittest import mock
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from followups import services
+from followups import emails, services
 from followups.selectors import dashboard
+from outbox import services as outbox
+from outbox.models import Message
 from tests.matching.factories import ClientFactory, consent
 
 from .conftest import make_active
@@ -29,6 +35,49 @@ def test_counts_for_the_coordinators_own_clients(placement, coordinator, team_b,
     theirs = dashboard(other_coordinator, today=today)
     assert (theirs.due_this_week, theirs.overdue) == (1, 1)
     assert [c.placement.client_id for c in mine.upcoming] == [placement.client_id] * 2
+
+
+def _refused_at(day: dt.date) -> None:
+    """The mail server refuses every follow-up message due by ``day``."""
+    refused = smtplib.SMTPRecipientsRefused({"x@example.jp": (550, b"no such user")})
+    when = timezone.make_aware(dt.datetime.combine(day, dt.time(hour=10)))
+    with (
+        time_machine.travel(when, tick=False),
+        mock.patch("outbox.delivery.send", side_effect=refused),
+    ):
+        outbox.sweep()
+
+
+def test_failed_and_expired_sends_of_the_users_own_clients_only(
+    placement, coordinator, team_b, activity, other_coordinator, supervisor
+):
+    other = ClientFactory(team=team_b)
+    consent(other, other_coordinator)
+    theirs = make_active(other, activity, other_coordinator)
+    today = placement.started_on + dt.timedelta(days=14)
+    _refused_at(today)  # both placements: the coordinator's reminder and the host's question
+    assert Message.objects.filter(status="failed").count() == 4
+    # One of the other team's expired instead: it counts too, for them.
+    Message.objects.filter(
+        topic=f"placement:{theirs.pk}", kind=emails.HOST, status="failed"
+    ).update(status="expired")
+
+    assert dashboard(coordinator, today=today).failed_sends == 2
+    assert dashboard(other_coordinator, today=today).failed_sends == 2
+    assert dashboard(supervisor, today=today).failed_sends == 4  # a supervisor sees every client
+
+
+def test_counting_failed_sends_costs_the_same_queries_however_many_failed(
+    placement, coordinator, django_assert_num_queries
+):
+    _refused_at(placement.started_on + dt.timedelta(days=14))
+    dashboard(coordinator)  # the user's permissions, cached on the user
+    with CaptureQueriesContext(connection) as few:
+        assert dashboard(coordinator).failed_sends == 2
+    # Day 42's two fail, and day 14's escalation (due on day 21) expired meanwhile.
+    _refused_at(placement.started_on + dt.timedelta(days=42))
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert dashboard(coordinator).failed_sends == 5
 
 
 def test_recorded_check_ins_are_not_overdue(placement, coordinator):

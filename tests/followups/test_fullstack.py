@@ -1,8 +1,11 @@
-"""The reliability claims on the real stack: PostgreSQL, Redis and a real ``celery worker``.
+"""The reliability claims for follow-up messages on the real stack: PostgreSQL, Redis and real
+``celery worker`` processes running the outbox.
 
-Deliveries are counted in a file mailbox the worker writes (tests/followups/mailbox.py), by the
-reminder id each email carries in a header. "Time passing" is simulated by moving reminders'
-due times into the past: the worker runs on the real clock.
+Deliveries are counted in a file mailbox the workers write (tests/followups/mailbox.py), by the
+outbox row id each email carries in its ``X-Tsunagu-Outbox`` header. "Time passing" is
+simulated by moving messages' due times into the past (``outbox.services.reschedule``): the
+workers run on the real clock. The sweep is ``outbox.services.sweep``, run here by the test
+where beat would run it.
 """
 
 import datetime as dt
@@ -21,15 +24,17 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu import pools as kombu_pools
 
-from followups import services
-from followups.models import CheckIn, Reminder
+from followups import emails, services
+from followups.models import CheckIn
 from matching import services as matching_services
 from matching.models import Placement
+from outbox import services as outbox
+from outbox.models import Message
 from tests.matching.factories import ClientFactory, consent, host_activity
 from tests.support.worker import celery_worker
 from tsunagu.celery import app
 
-from .mailbox import deliveries
+from .mailbox import deliveries, message_ids
 
 pytestmark = [
     pytest.mark.fullstack,
@@ -86,7 +91,7 @@ def mailbox(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def publishing(settings) -> Iterator[None]:
-    settings.FOLLOWUP_LEASE_SECONDS = LEASE
+    settings.OUTBOX_LEASE_SECONDS = LEASE
     app.conf.task_always_eager = False
     yield
     app.conf.task_always_eager = True
@@ -98,7 +103,7 @@ def worker(redis_url: str, mailbox: Path, delay: float = 0, name: str = "followu
         "DJANGO_SETTINGS_MODULE": "tests.followups.worker_settings",
         "FOLLOWUP_TEST_MAIL_DIR": str(mailbox),
         "FOLLOWUP_TEST_SEND_DELAY": str(delay),
-        "FOLLOWUP_LEASE_SECONDS": str(LEASE),
+        "OUTBOX_LEASE_SECONDS": str(LEASE),
     }
     with celery_worker(
         redis_url=redis_url, database_url=_test_database_url(), hostname=name, extra_env=env
@@ -115,28 +120,53 @@ def _active_placement(coordinator, activity) -> Placement:
     return matching_services.placement_activate(placement=placement, by=coordinator)
 
 
+def _past() -> dt.datetime:
+    return timezone.now() - dt.timedelta(minutes=1)
+
+
 def _many_due(placement: Placement, n: int) -> list[int]:
     """``n`` extra follow-ups of the placement whose coordinator reminders are due now."""
+    later = timezone.localdate() + dt.timedelta(days=30)  # enqueued for later: no bell rung
     checkins = CheckIn.objects.bulk_create(
-        CheckIn(placement=placement, kind="follow_up", offset_days=1000 + i,
-                due_on=timezone.localdate()) for i in range(n)
-    )  # fmt: skip
-    rows = Reminder.objects.bulk_create(
-        Reminder(checkin=c, kind="coordinator", due_at=timezone.now() - dt.timedelta(minutes=1))
-        for c in checkins
+        CheckIn(placement=placement, kind="follow_up", offset_days=1000 + i, due_on=later)
+        for i in range(n)
     )
-    return [r.pk for r in rows]
+    specs = [s for c in checkins for s in services.reminders_for(c) if s.kind == emails.COORDINATOR]
+    assert outbox.enqueue_many(specs) == n
+    keys = [s.key for s in specs]
+    outbox.reschedule(keys=keys, due_at=_past())
+    return list(Message.objects.filter(key__in=keys).values_list("pk", flat=True))
 
 
-def _due_now(**filters) -> list[int]:
-    """Let time pass for the matching reminders: their due time is now in the past."""
-    rows = Reminder.objects.filter(status="pending", **filters)
-    rows.update(due_at=timezone.now() - dt.timedelta(minutes=1))
+def _due_now(placement: Placement, offset: int) -> list[int]:
+    """Let time pass for one check-in: its messages still waiting are due now."""
+    checkin = placement.checkins.get(offset_days=offset)
+    keys = [spec.key for spec in services.reminders_for(checkin)]
+    outbox.reschedule(keys=keys, due_at=_past())
+    rows = Message.objects.filter(key__in=keys, status="pending")
     return list(rows.values_list("pk", flat=True))
 
 
 def _sent_once(mailbox: Path, ids: list[int], timeout: float = 60) -> bool:
     return _wait_for(lambda: set(deliveries(mailbox)) >= set(ids), timeout)
+
+
+def _followup_deliveries(mailbox: Path) -> dict[int, int]:
+    """Row id → copies delivered, for follow-up messages only (other apps may send too)."""
+    counts = deliveries(mailbox)
+    ours = set(
+        Message.objects.filter(pk__in=list(counts), kind__in=list(emails.KINDS)).values_list(
+            "pk", flat=True
+        )
+    )
+    return {pk: n for pk, n in counts.items() if pk in ours}
+
+
+def _same_message_id_per_row(mailbox: Path) -> None:
+    """Every copy of a row carries the one Message-ID derived from that row."""
+    found = message_ids(mailbox)
+    rows = Message.objects.in_bulk(list(found))
+    assert found == {pk: {rows[pk].message_id} for pk in found}
 
 
 def test_a_placement_made_while_redis_is_down_gets_its_reminders_later(
@@ -157,29 +187,31 @@ def test_a_placement_made_while_redis_is_down_gets_its_reminders_later(
         placement.refresh_from_db()
         assert placement.status == "active"
         assert placement.checkins.count() == 5  # the whole schedule, with Redis down
-        due = _due_now(checkin__offset_days=14)
+        assert Message.objects.filter(topic=f"placement:{placement.pk}").count() == 12
+        due = _due_now(placement, 14)
         started = time.monotonic()
-        done = services.sweep()  # beat's sweep while Redis is still down
+        done = outbox.sweep()  # beat's sweep while Redis is still down
         sweep_seconds = time.monotonic() - started
     assert request_seconds < 5
-    assert (done["claimed"], done["published"]) == (len(due), 0)
+    assert len(due) == 3 and done["claimed"] >= 3 and done["published"] == 0
     assert sweep_seconds < 15  # bounded publish retries, no hang
 
     # "Restart": the real Redis URL, a worker, the next sweep.
     with worker(redis_url, mailbox):
-        services.sweep()
+        outbox.sweep()
         assert _sent_once(mailbox, due)
-        services.sweep()  # and again: nothing more
+        outbox.sweep()  # and again: nothing more
         time.sleep(1)
-    counts = deliveries(mailbox)
+    counts = _followup_deliveries(mailbox)
     assert sorted(counts) == sorted(due) and set(counts.values()) == {1}
-    assert set(Reminder.objects.filter(pk__in=due).values_list("status", flat=True)) == {"sent"}
+    assert set(Message.objects.filter(pk__in=due).values_list("status", flat=True)) == {"sent"}
+    _same_message_id_per_row(mailbox)
     for path in mailbox.glob("*.log"):
         assert b"CANARY" not in path.read_bytes()
         assert consented.name.encode() not in path.read_bytes()
 
 
-def test_two_sweeps_at_once_send_each_reminder_once(
+def test_two_sweeps_two_workers_and_a_redelivery_send_each_reminder_once(
     coordinator, activity, redis_url, mailbox, publishing
 ):
     placement = _active_placement(coordinator, activity)
@@ -187,24 +219,26 @@ def test_two_sweeps_at_once_send_each_reminder_once(
     claims: list[object] = [None, None]
     barrier = threading.Barrier(2)
 
-    def run(i: int) -> None:
+    def sweep(i: int) -> None:
         try:
             barrier.wait()
-            claims[i] = services.sweep()
+            claims[i] = outbox.sweep()
         finally:
             connection.close()
 
-    with worker(redis_url, mailbox):
-        threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    with worker(redis_url, mailbox, name="one"), worker(redis_url, mailbox, name="two"):
+        threads = [threading.Thread(target=sweep, args=(i,)) for i in range(2)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(timeout=60)
+        # The same ids handed out again while the workers send, as a redelivery would be.
+        assert outbox.publish(due) == len(due)
         assert _sent_once(mailbox, due)
-        time.sleep(1)
+        time.sleep(2)
 
     assert sum(c["claimed"] for c in claims) == len(due)  # disjoint claims
-    counts = deliveries(mailbox)
+    counts = _followup_deliveries(mailbox)
     assert sorted(counts) == sorted(due) and set(counts.values()) == {1}
 
 
@@ -215,7 +249,7 @@ def test_a_worker_killed_mid_batch_leaves_each_reminder_sent_once(
     due = _many_due(placement, 12)
 
     with worker(redis_url, mailbox, delay=0.4, name="doomed") as process:
-        services.sweep()
+        outbox.sweep()
         assert _wait_for(lambda: len(deliveries(mailbox)) >= 3, 60)
         process.kill()  # SIGKILL, mid-batch (most likely inside a send's delay)
         process.wait()
@@ -223,38 +257,65 @@ def test_a_worker_killed_mid_batch_leaves_each_reminder_sent_once(
     assert 3 <= len(sent_before) < len(due)
 
     with worker(redis_url, mailbox, name="restarted"):
-        time.sleep(LEASE + 1)  # the killed task's lease runs out
-        services.sweep()
+        time.sleep(LEASE + 1)  # the killed send's lease runs out
+        outbox.sweep()
         assert _sent_once(mailbox, due)
         time.sleep(1)
 
-    counts = deliveries(mailbox)
+    counts = _followup_deliveries(mailbox)
     assert sorted(counts) == sorted(due)
     assert set(counts.values()) == {1}, {k: v for k, v in counts.items() if v > 1}
+    _same_message_id_per_row(mailbox)
+    assert set(Message.objects.filter(pk__in=due).values_list("status", flat=True)) == {"sent"}
 
 
 def test_messages_flushed_from_redis_are_recovered_after_the_lease(
     coordinator, activity, redis_url, mailbox, publishing, settings
 ):
-    settings.FOLLOWUP_LEASE_SECONDS = lease = 20  # longer than the worker takes to start
+    settings.OUTBOX_LEASE_SECONDS = lease = 20  # longer than the worker takes to start
     placement = _active_placement(coordinator, activity)
     due = _many_due(placement, 10)
 
     claimed_at = time.monotonic()
-    assert services.sweep()["published"] == len(due)  # queued, no worker yet
+    assert outbox.sweep()["published"] == len(due)  # queued, no worker yet
     redis.Redis.from_url(redis_url).flushdb()  # the messages are gone
 
     with worker(redis_url, mailbox):
-        assert services.sweep()["claimed"] == 0  # leases still held: nothing claimed twice
+        assert outbox.sweep()["claimed"] == 0  # leases still held: nothing claimed twice
         time.sleep(1)
         assert deliveries(mailbox) == {}
         time.sleep(max(0, lease + 1 - (time.monotonic() - claimed_at)))
-        assert services.sweep()["claimed"] == len(due)
+        assert outbox.sweep()["claimed"] == len(due)
         assert _sent_once(mailbox, due)
         time.sleep(1)
 
-    counts = deliveries(mailbox)
+    counts = _followup_deliveries(mailbox)
     assert sorted(counts) == sorted(due) and set(counts.values()) == {1}
+
+
+def test_closing_while_a_reminder_is_being_sent_records_it_sent_and_cancels_the_rest(
+    coordinator, activity, redis_url, mailbox, publishing
+):
+    placement = _active_placement(coordinator, activity)
+    due = _due_now(placement, 14)
+    assert len(due) == 3
+
+    with worker(redis_url, mailbox, delay=3, name="slow"):
+        outbox.sweep()
+        assert _wait_for(lambda: Message.objects.filter(pk__in=due, status="sending").exists())
+        sending = Message.objects.get(pk__in=due, status="sending")
+        matching_services.placement_close(
+            placement=placement, status="ended", reason="転居", by=coordinator
+        )
+        assert _sent_once(mailbox, [sending.pk])
+        time.sleep(1)
+
+    assert _followup_deliveries(mailbox) == {sending.pk: 1}
+    statuses = dict(Message.objects.filter(pk__in=due).values_list("pk", "status"))
+    assert statuses.pop(sending.pk) == "sent"
+    assert set(statuses.values()) == {"cancelled"}
+    rest = Message.objects.filter(topic=f"placement:{placement.pk}").exclude(pk=sending.pk)
+    assert set(rest.values_list("status", flat=True)) == {"cancelled"}
 
 
 def test_a_rolled_back_placement_leaves_no_check_ins_and_no_messages(
@@ -269,10 +330,11 @@ def test_a_rolled_back_placement_leaves_no_check_ins_and_no_messages(
         matching_services.placement_activate(placement=placement, by=coordinator)
         raise RuntimeError("rolled back")
 
-    assert not CheckIn.objects.exists() and not Reminder.objects.exists()
+    assert not CheckIn.objects.exists()
+    assert not Message.objects.filter(kind__in=list(emails.KINDS)).exists()
     queued = redis.Redis.from_url(redis_url)
     assert queued.llen("celery") == 0
-    assert services.sweep()["claimed"] == 0
+    assert outbox.sweep()["claimed"] == 0
     assert queued.llen("celery") == 0
 
 

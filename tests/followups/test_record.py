@@ -5,9 +5,10 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from followups import services
+from followups import emails, services
 from followups.models import CheckIn
 from matching.models import ClientLogEntry, Placement
+from outbox.models import Message
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +35,9 @@ def test_the_baseline_and_a_check_in_are_recorded_with_scores(placement, coordin
     assert checkin.status == "done" and checkin.ucla_total == 4
     assert CheckIn.objects.get(pk=baseline.pk).ucla_total == 9
     # the coordinator's reminder and the escalation are no longer needed; the host's still is
-    assert dict(checkin.reminders.values_list("kind", "status")) == {
-        "coordinator": "cancelled", "escalation": "cancelled", "host": "pending",
+    rows = Message.objects.filter(object_id=str(checkin.pk))
+    assert dict(rows.values_list("kind", "status")) == {
+        emails.COORDINATOR: "cancelled", emails.ESCALATION: "cancelled", emails.HOST: "pending",
     }  # fmt: skip
     assert ClientLogEntry.objects.filter(action="followups.checkin.record").count() == 2
 

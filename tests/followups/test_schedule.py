@@ -1,18 +1,31 @@
-"""The schedule: written with the activation, in the same transaction, closed with the placement."""
+"""The schedule and its messages: written with the activation, in the same transaction, moved
+with a check-in, cancelled with the placement (except what is being sent)."""
 
 import datetime as dt
+from unittest import mock
 
 import pytest
+from django.core import mail
 from django.db import transaction
+from django.utils import timezone
 
-from followups import services
-from followups.models import CheckIn, Reminder
+from followups import emails, services
+from followups.models import CheckIn
 from matching import services as matching_services
 from matching.models import Placement
+from outbox import services as outbox
+from outbox.models import Message
 
 from .conftest import make_active
 
 pytestmark = pytest.mark.django_db
+
+
+def messages(placement) -> dict[tuple[int, str], Message]:
+    """(offset, kind) → the placement's follow-up message."""
+    checkins = {str(c.pk): c.offset_days for c in placement.checkins.all()}
+    rows = Message.objects.filter(object_id__in=checkins, kind__startswith="followups.")
+    return {(checkins[m.object_id], m.kind): m for m in rows}
 
 
 def test_activation_writes_baseline_and_four_follow_ups(placement):
@@ -24,19 +37,38 @@ def test_activation_writes_baseline_and_four_follow_ups(placement):
     assert [c.due_on - placement.started_on for c in checkins] == [
         dt.timedelta(days=d) for d in (0, 14, 42, 91, 182)
     ]
-    kinds = Reminder.objects.filter(checkin__placement=placement).values_list("kind", flat=True)
-    assert sorted(kinds) == sorted(["coordinator", "escalation", "host"] * 4)
+    rows = messages(placement)
+    assert sorted(rows) == sorted(
+        (offset, kind) for offset in (14, 42, 91, 182) for kind in emails.KINDS
+    )
+    for (_offset, kind), row in rows.items():
+        assert row.key == f"{kind}:{row.object_id}"
+        assert row.topic == f"placement:{placement.pk}"
+        assert row.status == Message.Status.PENDING
 
 
 def test_reminders_fall_due_at_the_towns_hour_and_escalate_later(placement, settings):
     checkin = placement.checkins.get(offset_days=14)
-    reminders = {r.kind: r for r in checkin.reminders.all()}
-    local = reminders["coordinator"].due_at.astimezone(dt.timezone(dt.timedelta(hours=9)))
+    rows = messages(placement)
+    coordinator, escalation = rows[14, emails.COORDINATOR], rows[14, emails.ESCALATION]
+    local = coordinator.due_at.astimezone(dt.timezone(dt.timedelta(hours=9)))
 
     assert (local.date(), local.hour) == (checkin.due_on, settings.FOLLOWUP_REMIND_HOUR)
-    assert reminders["escalation"].due_at - reminders["coordinator"].due_at == dt.timedelta(
+    assert rows[14, emails.HOST].due_at == coordinator.due_at
+    assert escalation.due_at - coordinator.due_at == dt.timedelta(
         days=settings.FOLLOWUP_ESCALATE_AFTER_DAYS
     )
+
+
+def test_each_message_is_enqueued_once_however_often_the_schedule_is_written(
+    placement, coordinator
+):
+    before = Message.objects.count()
+    services.schedule_create(placement=placement, by=coordinator)
+    again = [s for c in placement.checkins.all() for s in services.reminders_for(c)]
+    assert len(again) == 12
+    assert outbox.enqueue_many(again) == 0
+    assert Message.objects.count() == before
 
 
 def test_the_town_sets_its_own_intervals_and_may_skip_the_host(
@@ -48,7 +80,7 @@ def test_the_town_sets_its_own_intervals_and_may_skip_the_host(
     placement = make_active(consented, activity, coordinator)
 
     assert list(placement.checkins.values_list("offset_days", flat=True)) == [0, 7, 30]
-    assert not Reminder.objects.filter(kind="host").exists()
+    assert not Message.objects.filter(kind=emails.HOST).exists()
 
 
 def test_a_rolled_back_activation_leaves_no_check_ins(consented, activity, coordinator):
@@ -65,7 +97,7 @@ def test_a_rolled_back_activation_leaves_no_check_ins(consented, activity, coord
     placement.refresh_from_db()
     assert placement.status == Placement.Status.ACCEPTED
     assert not CheckIn.objects.exists()
-    assert not Reminder.objects.exists()
+    assert not Message.objects.filter(kind__startswith="followups.").exists()
 
 
 def test_closing_cancels_what_is_still_to_do(placement, coordinator):
@@ -74,19 +106,48 @@ def test_closing_cancels_what_is_still_to_do(placement, coordinator):
     )
 
     assert set(placement.checkins.values_list("status", flat=True)) == {"cancelled"}
-    assert set(Reminder.objects.values_list("status", flat=True)) == {"cancelled"}
+    rows = messages(placement).values()
+    assert {(m.status, m.reason) for m in rows} == {("cancelled", "参加が終了しました。")}
+
+
+def test_closing_while_a_reminder_is_being_sent_records_it_as_sent(placement, coordinator):
+    """The close lands while the email is with the mail server: that row finishes as sent, and
+    only the messages still waiting are cancelled."""
+    rows = messages(placement)
+    sending = rows[14, emails.COORDINATOR]
+    real_send = outbox.delivery.send
+    statuses_during_send = []
+
+    def close_during_send(email, **kwargs):
+        statuses_during_send.append(Message.objects.get(pk=sending.pk).status)
+        matching_services.placement_close(
+            placement=placement, status="ended", reason="転居", by=coordinator
+        )
+        real_send(email, **kwargs)
+
+    with mock.patch.object(outbox.delivery, "send", side_effect=close_during_send):
+        assert outbox.deliver_one(sending.pk) == "sent"
+
+    assert statuses_during_send == ["sending"]
+    after = {key: row.status for key, row in messages(placement).items()}
+    assert after.pop((14, emails.COORDINATOR)) == "sent"
+    assert set(after.values()) == {"cancelled"}
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [coordinator.email]
 
 
 def test_moving_a_check_in_moves_its_reminders(placement, coordinator):
     checkin = placement.checkins.get(offset_days=42)
-    before = {r.kind: r.due_at for r in checkin.reminders.all()}
+    before = {k: m.due_at for k, m in messages(placement).items() if k[0] == 42}
 
     services.checkin_reschedule(
         checkin=checkin, due_on=checkin.due_on + dt.timedelta(days=3), by=coordinator
     )
 
-    after = {r.kind: r.due_at for r in checkin.reminders.all()}
-    assert {k: after[k] - before[k] for k in before} == {k: dt.timedelta(days=3) for k in before}
+    after = {k: m for k, m in messages(placement).items() if k[0] == 42}
+    assert {k: after[k].due_at - before[k] for k in before} == {
+        k: dt.timedelta(days=3) for k in before
+    }
+    assert all(m.next_attempt_at == m.due_at for m in after.values())
 
 
 def test_another_team_cannot_move_a_check_in(placement, other_coordinator, supervisor):
@@ -113,15 +174,18 @@ def test_a_back_dated_start_kicks_a_sweep_after_commit(
     settings.FOLLOWUP_REMIND_HOUR = 0
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         placement = make_active(consented, activity, coordinator)
+        waiting = {k: m.status for k, m in messages(placement).items() if k[0] == 0}
+        assert set(waiting.values()) == {"pending"}  # nothing goes out before the commit
 
-    assert len(callbacks) == 1
-    sent = Reminder.objects.filter(checkin__placement=placement, status="sent")
-    assert sorted(sent.values_list("kind", flat=True)) == ["coordinator", "host"]
+    assert outbox.ring_sweep in callbacks
+    sent = {k for k, m in messages(placement).items() if m.status == "sent"}
+    assert sent == {(0, emails.COORDINATOR), (0, emails.HOST)}
 
 
-def test_a_normal_start_enqueues_nothing(
+def test_a_normal_start_rings_no_bell(
     consented, activity, coordinator, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks() as callbacks:
-        make_active(consented, activity, coordinator)
-    assert callbacks == []
+        placement = make_active(consented, activity, coordinator)
+    assert outbox.ring_sweep not in callbacks
+    assert all(m.next_attempt_at > timezone.now() for m in messages(placement).values())

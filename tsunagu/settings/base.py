@@ -339,11 +339,6 @@ FOLLOWUP_INTERVALS_DAYS = [
 FOLLOWUP_ASK_HOST = env_bool("FOLLOWUP_ASK_HOST", True)  # a short question to the host place too
 FOLLOWUP_REMIND_HOUR = env_int("FOLLOWUP_REMIND_HOUR", 9)  # local time on the due date
 FOLLOWUP_ESCALATE_AFTER_DAYS = env_int("FOLLOWUP_ESCALATE_AFTER_DAYS", 7)
-FOLLOWUP_MAX_ATTEMPTS = env_int("FOLLOWUP_MAX_ATTEMPTS", 5)
-# A claimed reminder not sent within this time (message lost, worker killed) is claimed again.
-FOLLOWUP_LEASE_SECONDS = env_int("FOLLOWUP_LEASE_SECONDS", 900)
-FOLLOWUP_SWEEP_BATCH = env_int("FOLLOWUP_SWEEP_BATCH", 1000)
-FOLLOWUP_PUBLISH_CHUNK = env_int("FOLLOWUP_PUBLISH_CHUNK", 50)  # reminder ids per message
 FOLLOWUP_HOST_LINK_MAX_AGE_DAYS = env_int("FOLLOWUP_HOST_LINK_MAX_AGE_DAYS", 30)
 
 # --- The town this installation serves; another municipality changes these and loads its own data.
