@@ -7,6 +7,7 @@ class VolunteersConfig(AppConfig):
     verbose_name = _("volunteers")
 
     def ready(self) -> None:
-        from . import signals
+        from . import emails, signals
 
         signals.connect()
+        emails.register()

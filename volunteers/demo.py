@@ -33,11 +33,21 @@ DATA_FILE = Path(__file__).parent / "demo_data" / "sample_volunteers.json"
 # The placeholder the site shell created at this slug; named by content type, not imported.
 PLACEHOLDER = {"content_type__app_label": "tsunagu", "content_type__model": "sectionpage"}
 COORDINATOR_GROUP = "ボランティア担当"
-COORDINATOR_PERMISSIONS = {
-    "volunteer": ("add", "change", "view"),
-    "signup": ("change", "view"),
-    "hoursentry": ("add", "change", "view"),
-}
+COORDINATOR_PERMISSIONS = (
+    "wagtailadmin.access_admin",
+    "volunteers.add_volunteer",
+    "volunteers.change_volunteer",
+    "volunteers.view_volunteer",
+    "volunteers.change_signup",
+    "volunteers.view_signup",
+    "volunteers.add_hoursentry",
+    "volunteers.change_hoursentry",
+    "volunteers.view_hoursentry",
+    # The outbox: see what was sent, send failed messages again, work the call list.
+    "outbox.view_message",
+    "outbox.change_message",
+    "outbox.call_message",
+)
 
 
 def load(stdout: TextIO) -> None:
@@ -77,15 +87,12 @@ def _index_page(spec: dict[str, str]) -> VolunteerIndexPage:
 
 def _coordinator_group() -> None:
     group, _ = Group.objects.get_or_create(name=COORDINATOR_GROUP)
-    codenames = [
-        f"{action}_{model}"
-        for model, actions in COORDINATOR_PERMISSIONS.items()
-        for action in actions
-    ]
-    group.permissions.add(
-        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"),
-        *Permission.objects.filter(content_type__app_label="volunteers", codename__in=codenames),
-    )
+    group.permissions.add(*(_permission(dotted) for dotted in COORDINATOR_PERMISSIONS))
+
+
+def _permission(dotted: str) -> Permission:
+    app_label, codename = dotted.split(".")
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
 
 
 def _terms(names: list[str]) -> list[Term]:

@@ -1,23 +1,67 @@
-"""The emails volunteers and coordinators receive, rendered in the site language (Japanese).
+"""What volunteers and coordinators are told, composed from ids when the outbox sends it.
 
-Links are made here, at send time, from ids: tokens never travel through the broker.
+Every kind is registered with the outbox (``register``, from the app's ``ready()``). Its
+``compose`` reads the records again under the outbox row's lock and decides: an email in the
+site language, a line on the staff's call list for someone with only a telephone number, or
+``Drop`` when the message is no longer needed (withdrawn, cancelled, moved, no longer pending).
+Links are made here, at send time, from ids: tokens never sit in a queue or a table.
 """
 
-import logging
+import functools
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from outbox import registry
+from outbox.models import Message
+from outbox.registry import Call, Drop, Email, Outcome
 from tsunagu.models import TownSettings
 
+from . import selectors
 from .links import Purpose, link_url
 from .models import Shift, SignUp, Volunteer
+from .templatetags.volunteers_tags import hours, shift_when
 
-logger = logging.getLogger(__name__)
+# The kinds of message; ``object_id`` is the volunteer, the sign-up, or (SIGNUP_LINK)
+# "<volunteer>:<shift>".
+REGISTERED = "volunteers.registered"
+ALREADY_REGISTERED = "volunteers.already_registered"
+APPROVED = "volunteers.approved"
+MANAGE_LINK = "volunteers.manage_link"
+SIGNUP_LINK = "volunteers.signup_link"
+NEW_REGISTRATION = "volunteers.new_registration"
+SIGNUP_CONFIRMED = "volunteers.signup_confirmed"
+SIGNUP_WAITLISTED = "volunteers.signup_waitlisted"
+PROMOTED = "volunteers.promoted"
+REMINDER = "volunteers.reminder"
+THANKS = "volunteers.thanks"
+
+
+def volunteer_topic(volunteer_id: int) -> str:
+    """What withdrawing cancels: everything addressed to the person."""
+    return f"volunteer:{volunteer_id}"
+
+
+def signup_topic(signup_id: int) -> str:
+    """What cancelling a sign-up (or withdrawing) cancels."""
+    return f"signup:{signup_id}"
+
+
+def once_key(kind: str, object_id: int) -> str:
+    """The key of a message that exists at most once for its object."""
+    return f"{kind}:{object_id}"
+
+
+def reminder_key(signup_id: int, shift: Shift) -> str:
+    """One reminder per sign-up *and start time*: a shift moved to another day or hour gets a
+    new reminder, and the old one finds that its key no longer matches and drops itself."""
+    return f"{REMINDER}:{signup_id}:{shift.date:%Y%m%d}T{shift.starts_at:%H%M}"
 
 
 def default_town() -> TownSettings | None:
@@ -25,7 +69,144 @@ def default_town() -> TownSettings | None:
     return TownSettings.objects.filter(site__is_default_site=True).first()
 
 
-def _shift_links(signup: SignUp) -> dict:
+def _render(template: str, context: dict, recipients: list[str]) -> Email:
+    subject = render_to_string(f"volunteers/email/{template}_subject.txt", context)
+    body = render_to_string(f"volunteers/email/{template}.txt", context)
+    return Email(to=recipients, subject=" ".join(subject.split()), body=body)
+
+
+def _base_context(volunteer: Volunteer) -> dict:
+    return {
+        "volunteer": volunteer,
+        "town": default_town(),
+        "manage_url": link_url(purpose=Purpose.MANAGE, volunteer=volunteer),
+    }
+
+
+def _to_volunteer(
+    volunteer: Volunteer, template: str, context: Callable[[], dict], summary: Callable[[], str]
+) -> Outcome:
+    """An email when there is an address; otherwise a call, so nobody is silently skipped.
+
+    ``context`` and ``summary`` are only built for the one that is needed (the call list
+    composes its entries on every view, and needs no links).
+    """
+    if volunteer.email:
+        return _render(template, {**_base_context(volunteer), **context()}, [volunteer.email])
+    if volunteer.phone:
+        return Call(name=volunteer.name, phone=volunteer.phone, summary=summary())
+    return Drop(_("The volunteer has neither an email address nor a telephone number."))
+
+
+def _in_site_language(compose: Callable[[Message], Outcome]) -> Callable[[Message], Outcome]:
+    """Emails, call-list summaries and reasons in the site language, whoever triggers them."""
+
+    @functools.wraps(compose)
+    def composed(message: Message) -> Outcome:
+        with translation.override(settings.LANGUAGE_CODE):
+            return compose(message)
+
+    return composed
+
+
+def _volunteer(volunteer_id: int | str) -> Volunteer | Drop:
+    volunteer = Volunteer.objects.filter(pk=volunteer_id).first()
+    if volunteer is None:
+        return Drop(_("The volunteer is no longer on record."))
+    if volunteer.status == Volunteer.Status.WITHDRAWN:
+        return Drop(_("The volunteer has withdrawn."))
+    return volunteer
+
+
+def _shift_summary(shift: Shift) -> str:
+    title, when = shift.opportunity.title, shift_when(shift)
+    if shift.opportunity.address:
+        return _("“%(title)s”, %(when)s, at %(where)s") % {
+            "title": title,
+            "when": when,
+            "where": shift.opportunity.address,
+        }
+    return _("“%(title)s”, %(when)s") % {"title": title, "when": when}
+
+
+# --- About the volunteer alone
+
+
+VOLUNTEER_SUMMARIES = {
+    REGISTERED: gettext_lazy(
+        "We have received your volunteer registration. A coordinator will check it and contact you."
+    ),
+    ALREADY_REGISTERED: gettext_lazy(
+        "Someone tried to register your details again. You are already registered, so "
+        "nothing has changed."
+    ),
+    APPROVED: gettext_lazy(
+        "Your volunteer registration has been approved. Welcome, and thank you!"
+    ),
+    MANAGE_LINK: gettext_lazy(
+        "You asked for the link to your volunteer page, but we have no email address to send it to."
+    ),
+}
+
+
+@_in_site_language
+def _compose_volunteer(message: Message) -> Outcome:
+    volunteer = _volunteer(message.object_id)
+    if isinstance(volunteer, Drop):
+        return volunteer
+    template = message.kind.removeprefix("volunteers.")
+    return _to_volunteer(
+        volunteer, template, lambda: {}, lambda: str(VOLUNTEER_SUMMARIES[message.kind])
+    )
+
+
+@_in_site_language
+def _compose_signup_link(message: Message) -> Outcome:
+    volunteer_id, _sep, shift_id = message.object_id.partition(":")
+    volunteer = _volunteer(volunteer_id)
+    if isinstance(volunteer, Drop):
+        return volunteer
+    if volunteer.status != Volunteer.Status.ACTIVE:
+        return Drop(_("The volunteer is not active."))
+    shift = Shift.objects.select_related("opportunity").filter(pk=shift_id).first()
+    if shift is None or shift.starts <= timezone.now():
+        return Drop(_("The shift has started or no longer exists."))
+    return _to_volunteer(
+        volunteer,
+        "signup_link",
+        lambda: {
+            "shift": shift,
+            "confirm_url": link_url(
+                purpose=Purpose.SIGNUP, volunteer=volunteer, object_id=shift.pk
+            ),
+        },
+        lambda: (
+            _("You asked to sign up for %(shift)s: do you want to come?")
+            % {"shift": _shift_summary(shift)}
+        ),
+    )
+
+
+@_in_site_language
+def _compose_new_registration(message: Message) -> Outcome:
+    """Tell coordinators a registration awaits approval; the details stay behind the login."""
+    volunteer = _volunteer(message.object_id)
+    if isinstance(volunteer, Drop):
+        return volunteer
+    if volunteer.status != Volunteer.Status.PENDING:
+        return Drop(_("The registration is no longer awaiting approval."))
+    recipients = list(selectors.volunteer_coordinators().values_list("email", flat=True))
+    if not recipients:
+        return Drop(_("No volunteer coordinator has an email address."))
+    path = reverse("volunteer_register:inspect", args=[volunteer.pk])
+    context = {"admin_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path}
+    return _render("new_registration", context, recipients)
+
+
+# --- About one sign-up
+
+
+def _cancel_link(signup: SignUp) -> dict:
     return {
         "signup": signup,
         "shift": signup.shift,
@@ -35,7 +216,50 @@ def _shift_links(signup: SignUp) -> dict:
     }
 
 
-def _thanks(signup: SignUp) -> dict:
+def _confirmed(signup: SignUp, message: Message) -> str | None:
+    if signup.status != SignUp.Status.CONFIRMED:
+        return _("The sign-up is no longer confirmed.")
+    return None
+
+
+def _waitlisted(signup: SignUp, message: Message) -> str | None:
+    if signup.status != SignUp.Status.WAITLISTED:
+        return _("The sign-up is no longer on the waiting list.")
+    return None
+
+
+def _remindable(signup: SignUp, message: Message) -> str | None:
+    if reason := _confirmed(signup, message):
+        return reason
+    if not signup.shift.opportunity.live:
+        return _("The opportunity is no longer published.")
+    if message.key != reminder_key(signup.pk, signup.shift):
+        return _("The shift has moved since this reminder was scheduled.")
+    if signup.shift.starts <= timezone.now():
+        return _("The shift has started.")
+    return None
+
+
+def _thankable(signup: SignUp, message: Message) -> str | None:
+    if reason := _confirmed(signup, message):
+        return reason
+    if getattr(signup, "hours_entry", None) is None:
+        return _("The hours logged for this shift have been removed.")
+    return None
+
+
+def _reminder_context(signup: SignUp) -> dict:
+    return {**_cancel_link(signup), "today": signup.shift.date == timezone.localdate()}
+
+
+def _reminder_summary(signup: SignUp) -> str:
+    shift = _shift_summary(signup.shift)
+    if signup.shift.date == timezone.localdate():
+        return _("Reminder: you are volunteering today: %(shift)s.") % {"shift": shift}
+    return _("Reminder: you are volunteering tomorrow: %(shift)s.") % {"shift": shift}
+
+
+def _thanks_context(signup: SignUp) -> dict:
     entry = signup.hours_entry
     return {
         "entry": entry,
@@ -46,72 +270,107 @@ def _thanks(signup: SignUp) -> dict:
     }
 
 
-# Emails about one sign-up (``object_id`` is the sign-up), and what their templates need.
-SIGNUP_KINDS: dict[str, Callable[[SignUp], dict]] = {
-    "signup_confirmed": _shift_links,
-    "signup_waitlisted": _shift_links,
-    "promoted": _shift_links,
-    "reminder": _shift_links,
-    "thanks": _thanks,
+def _thanks_summary(signup: SignUp) -> str:
+    return _(
+        "Thank you for volunteering at %(shift)s. We logged %(hours)s hours: are they right?"
+    ) % {"shift": _shift_summary(signup.shift), "hours": hours(signup.hours_entry.hours)}
+
+
+def _summary(text: Promise) -> Callable[[SignUp], str]:
+    return lambda signup: str(text) % {"shift": _shift_summary(signup.shift)}
+
+
+# What each sign-up kind checks (a reason to drop it, or None), and what it needs.
+SignUpKind = tuple[
+    Callable[[SignUp, Message], str | None],
+    Callable[[SignUp], dict],
+    Callable[[SignUp], str],
+]
+SIGNUP_KINDS: dict[str, SignUpKind] = {
+    SIGNUP_CONFIRMED: (
+        _confirmed,
+        _cancel_link,
+        _summary(gettext_lazy("You are signed up for %(shift)s. Thank you!")),
+    ),
+    SIGNUP_WAITLISTED: (
+        _waitlisted,
+        _cancel_link,
+        _summary(
+            gettext_lazy(
+                "All places for %(shift)s are taken, so you are on the waiting list. If "
+                "someone cancels, you move up and we will tell you."
+            )
+        ),
+    ),
+    PROMOTED: (
+        _confirmed,
+        _cancel_link,
+        _summary(gettext_lazy("A place has become free: you are now signed up for %(shift)s.")),
+    ),
+    REMINDER: (_remindable, _reminder_context, _reminder_summary),
+    THANKS: (_thankable, _thanks_context, _thanks_summary),
 }
-# Emails about the volunteer alone, or (signup_link) a shift they may join.
-VOLUNTEER_KINDS = ("registered", "already_registered", "approved", "manage_link", "signup_link")
 
 
-def _send(template: str, context: dict, recipients: list[str]) -> None:
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string(f"volunteers/email/{template}_subject.txt", context)
-        body = render_to_string(f"volunteers/email/{template}.txt", context)
-    send_mail(" ".join(subject.split()), body, None, recipients)
+# What the emails, call-list summaries and checks read of a sign-up, and no more: a page row is
+# wide, and compiling the query for all of it was most of what composing a message cost.
+# tests/volunteers/test_emails.py checks that composing needs no query beyond these.
+SIGNUP_FIELDS = (
+    "status",
+    *(f"volunteer__{f}" for f in ("name", "email", "phone", "status", "token_version")),
+    *(f"shift__{f}" for f in ("date", "starts_at", "ends_at", "note", "opportunity")),
+    *(f"shift__opportunity__{f}" for f in ("title", "address", "live", "url_path")),
+)
 
 
-def _base_context(volunteer: Volunteer, town: TownSettings | None) -> dict:
-    return {
-        "volunteer": volunteer,
-        "town": town,
-        "manage_url": link_url(purpose=Purpose.MANAGE, volunteer=volunteer),
-    }
+def _load_signup(message: Message) -> SignUp | None:
+    thanks = message.kind == THANKS
+    related = ["volunteer", "shift__opportunity", *(["hours_entry"] if thanks else [])]
+    fields = [*SIGNUP_FIELDS, *(["hours_entry__hours"] if thanks else [])]
+    try:
+        return SignUp.objects.select_related(*related).only(*fields).get(pk=message.object_id)
+    except SignUp.DoesNotExist:
+        return None
 
 
-def send_signup_email(*, kind: str, signup: SignUp, town: TownSettings | None) -> bool:
-    """One of ``SIGNUP_KINDS`` for a sign-up loaded with its volunteer, shift and opportunity."""
-    volunteer = signup.volunteer
-    if not volunteer.email:
-        logger.info("volunteer %s has no email; %s not sent", volunteer.pk, kind)
-        return False
-    context = {**_base_context(volunteer, town), **SIGNUP_KINDS[kind](signup)}
-    _send(kind, context, [volunteer.email])
-    return True
+@_in_site_language
+def _compose_signup(message: Message) -> Outcome:
+    signup = _load_signup(message)
+    if signup is None:
+        return Drop(_("The sign-up is no longer on record."))
+    if signup.volunteer.status == Volunteer.Status.WITHDRAWN:
+        return Drop(_("The volunteer has withdrawn."))
+    check, context, summary = SIGNUP_KINDS[message.kind]
+    if reason := check(signup, message):
+        return Drop(reason)
+    template = message.kind.removeprefix("volunteers.")
+    return _to_volunteer(
+        signup.volunteer, template, lambda: context(signup), lambda: summary(signup)
+    )
 
 
-def send_volunteer_email(*, kind: str, volunteer: Volunteer, object_id: int | None = None) -> bool:
-    """Any kind of volunteer email by ids; False when the volunteer has no email address
-    (coordinators telephone them)."""
-    if kind in SIGNUP_KINDS:
-        signup = SignUp.objects.select_related(
-            "volunteer", "shift__opportunity", "hours_entry"
-        ).get(pk=object_id, volunteer=volunteer)
-        return send_signup_email(kind=kind, signup=signup, town=default_town())
-    if kind not in VOLUNTEER_KINDS:
-        raise ValueError(kind)
-    if not volunteer.email:
-        logger.info("volunteer %s has no email; %s not sent", volunteer.pk, kind)
-        return False
-    context = _base_context(volunteer, default_town())
-    if kind == "signup_link":
-        shift = Shift.objects.select_related("opportunity").get(pk=object_id)
-        context |= {
-            "shift": shift,
-            "confirm_url": link_url(
-                purpose=Purpose.SIGNUP, volunteer=volunteer, object_id=shift.pk
-            ),
-        }
-    _send(kind, context, [volunteer.email])
-    return True
+LABELS = {
+    REGISTERED: gettext_lazy("Volunteers: registration received"),
+    ALREADY_REGISTERED: gettext_lazy("Volunteers: already registered"),
+    APPROVED: gettext_lazy("Volunteers: registration approved"),
+    MANAGE_LINK: gettext_lazy("Volunteers: link to their page"),
+    SIGNUP_LINK: gettext_lazy("Volunteers: link to confirm a sign-up"),
+    NEW_REGISTRATION: gettext_lazy("Volunteers: new registration (to coordinators)"),
+    SIGNUP_CONFIRMED: gettext_lazy("Volunteers: signed up"),
+    SIGNUP_WAITLISTED: gettext_lazy("Volunteers: on the waiting list"),
+    PROMOTED: gettext_lazy("Volunteers: moved up from the waiting list"),
+    REMINDER: gettext_lazy("Volunteers: day-before reminder"),
+    THANKS: gettext_lazy("Volunteers: thank-you and hours"),
+}
+COMPOSERS: dict[str, Callable[[Message], Outcome]] = {
+    **dict.fromkeys(VOLUNTEER_SUMMARIES, _compose_volunteer),
+    SIGNUP_LINK: _compose_signup_link,
+    NEW_REGISTRATION: _compose_new_registration,
+    **dict.fromkeys(SIGNUP_KINDS, _compose_signup),
+}
 
 
-def send_coordinator_email(*, volunteer: Volunteer, recipients: list[str]) -> None:
-    """Tell coordinators a registration awaits approval; the details stay behind the admin login."""
-    path = reverse("volunteer_register:inspect", args=[volunteer.pk])
-    context = {"admin_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path}
-    _send("new_registration", context, recipients)
+def register() -> None:
+    """Called from the app's ``ready()``: the outbox learns every kind this app sends."""
+    for kind, compose in COMPOSERS.items():
+        registry.register(kind, label=LABELS[kind], compose=compose)

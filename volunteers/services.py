@@ -1,43 +1,46 @@
 """Writes with a rule: consent, approval, slots and the waiting list, never-twice emails, erasure.
 
-Emails are queued with ``transaction.on_commit``: a task never runs before the row it reads exists,
-and a rolled-back sign-up sends nothing.
+Every message is an outbox row written in the transaction that makes it necessary (a rolled-back
+sign-up sends nothing), keyed where it must exist once, and on a topic that cancelling the
+sign-up or withdrawing cancels. A shift's reminder is queued when the sign-up is confirmed, due
+the day before: the outbox is the schedule.
 """
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
+from outbox.services import Spec, cancel, enqueue, enqueue_many
 from resources.models import Organization, Term
 
-from . import emails, tasks
-from .models import (
-    PRIVACY_NOTICE_VERSION,
-    HoursEntry,
-    Notice,
-    Shift,
-    SignUp,
-    Volunteer,
-)
+from . import emails
+from .models import PRIVACY_NOTICE_VERSION, HoursEntry, Shift, SignUp, Volunteer
 from .models.pages import quarter_hours
 from .models.people import new_calendar_token
 
 CLAIM_BATCH = 500
+# Reminders go out the day before the shift at this local hour: office hours, so a volunteer who
+# calls back reaches someone, and a cancellation leaves the next person waiting most of a day.
+REMINDER_AT = dt.time(10)
 # Thank-yous go out for shifts that ended this recently; older ones are history, not news.
 THANKS_WINDOW = dt.timedelta(days=3)
+# A thank-you not sent this long after its shift ended has stopped being useful (it expires).
+THANKS_USEFUL_FOR = dt.timedelta(days=5)
 # Link emails per address per hour: the public forms must not become a way to flood an inbox.
 LINK_EMAILS_PER_HOUR = 3
 # Withdrawal blanks everything that identifies or describes the person.
@@ -63,8 +66,56 @@ ERASED_FIELDS: dict[str, Any] = {
 }
 
 
-def _email_on_commit(kind: str, volunteer_id: int, object_id: int | None = None) -> None:
-    transaction.on_commit(lambda: tasks.send_volunteer_email.delay(kind, volunteer_id, object_id))
+def _tell_volunteer(kind: str, volunteer_id: int, *, once: bool, object_id: str = "") -> None:
+    """A message about the volunteer; ``once`` keys it, link requests are rate-limited instead."""
+    enqueue(
+        Spec(
+            kind=kind,
+            object_id=object_id or volunteer_id,
+            key=emails.once_key(kind, volunteer_id) if once else None,
+            topic=emails.volunteer_topic(volunteer_id),
+        )
+    )
+
+
+def _tell_signup(kind: str, signup: SignUp, shift: Shift) -> None:
+    """A message about a sign-up, at most once, useful until the shift starts."""
+    enqueue(
+        Spec(
+            kind=kind,
+            object_id=signup.pk,
+            key=emails.once_key(kind, signup.pk),
+            topic=emails.signup_topic(signup.pk),
+            expires_at=shift.starts,
+        )
+    )
+
+
+def _reminder(signup_id: int, shift: Shift, now: dt.datetime) -> Spec | None:
+    """The day-before reminder of a confirmed sign-up, useful until the shift starts.
+
+    Due at ``REMINDER_AT`` the day before, or now when that has passed. A sign-up made on the
+    day of the shift gets none: there is no day before, and its confirmation says the same.
+    """
+    if shift.date <= timezone.localdate(now):
+        return None
+    day_before = shift.date - dt.timedelta(days=1)
+    due = dt.datetime.combine(day_before, REMINDER_AT, tzinfo=ZoneInfo(settings.TIME_ZONE))
+    return Spec(
+        kind=emails.REMINDER,
+        object_id=signup_id,
+        key=emails.reminder_key(signup_id, shift),
+        topic=emails.signup_topic(signup_id),
+        due_at=due if due > now else None,
+        expires_at=shift.starts,
+    )
+
+
+def _tell_confirmed(kind: str, signup: SignUp, shift: Shift) -> None:
+    """Tell a newly confirmed volunteer, and schedule their reminder."""
+    _tell_signup(kind, signup, shift)
+    if (reminder := _reminder(signup.pk, shift, timezone.now())) is not None:
+        enqueue(reminder)
 
 
 def _link_email_allowed(email: str) -> bool:
@@ -99,7 +150,7 @@ def volunteer_register(
     )
     if existing is not None:
         if _link_email_allowed(email):
-            _email_on_commit("already_registered", existing.pk)
+            _tell_volunteer(emails.ALREADY_REGISTERED, existing.pk, once=False)
         return existing
     volunteer = Volunteer.objects.create(
         **fields,
@@ -108,8 +159,8 @@ def volunteer_register(
         privacy_notice_version=PRIVACY_NOTICE_VERSION,
     )
     volunteer.skills.set(skills)
-    _email_on_commit("registered", volunteer.pk)
-    transaction.on_commit(lambda: tasks.notify_coordinators.delay(volunteer.pk))
+    _tell_volunteer(emails.REGISTERED, volunteer.pk, once=True)
+    _tell_volunteer(emails.NEW_REGISTRATION, volunteer.pk, once=True)
     return volunteer
 
 
@@ -124,7 +175,7 @@ def volunteer_approve(*, volunteer: Volunteer, by: AbstractBaseUser) -> Voluntee
     volunteer.approved_by = by
     volunteer.save(update_fields=["status", "approved_at", "approved_by", "updated_at"])
     log(instance=volunteer, action="volunteers.approve", user=by)
-    _email_on_commit("approved", volunteer.pk)
+    _tell_volunteer(emails.APPROVED, volunteer.pk, once=True)
     return volunteer
 
 
@@ -158,8 +209,9 @@ def volunteer_reset_calendar(*, volunteer: Volunteer) -> None:
 def volunteer_withdraw(*, volunteer: Volunteer, by: AbstractBaseUser | None = None) -> Volunteer:
     """Erase the person and keep only anonymous counts (sign-ups and hours, without names).
 
-    Upcoming sign-ups are cancelled first, so their places go to the waiting list. Links and
-    the calendar URL die with the token version; the admin history loses the name too.
+    Upcoming sign-ups are cancelled first, so their places go to the waiting list. Messages
+    not yet sent to the person are cancelled; links and the calendar URL die with the token
+    version; the admin history loses the name too.
     """
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
     if volunteer.status == Volunteer.Status.WITHDRAWN:
@@ -170,6 +222,7 @@ def volunteer_withdraw(*, volunteer: Volunteer, by: AbstractBaseUser | None = No
     for signup in upcoming:
         shift = Shift.objects.select_for_update().get(pk=signup.shift_id)
         _cancel(signup, shift)
+    _cancel_messages(volunteer)
     HoursEntry.objects.filter(volunteer=volunteer).update(description="")
     volunteer.skills.clear()
     for field, value in ERASED_FIELDS.items():
@@ -192,7 +245,7 @@ def volunteer_send_link(*, email: str) -> None:
         Volunteer.objects.exclude(status=Volunteer.Status.WITHDRAWN).filter(email=email).first()
     )
     if volunteer is not None and _link_email_allowed(email):
-        _email_on_commit("manage_link", volunteer.pk)
+        _tell_volunteer(emails.MANAGE_LINK, volunteer.pk, once=False)
 
 
 # --- Sign-ups
@@ -205,7 +258,9 @@ def signup_request(*, shift: Shift, email: str) -> None:
     """
     volunteer = Volunteer.objects.filter(status=Volunteer.Status.ACTIVE, email=email).first()
     if volunteer is not None and _link_email_allowed(email):
-        _email_on_commit("signup_link", volunteer.pk, shift.pk)
+        _tell_volunteer(
+            emails.SIGNUP_LINK, volunteer.pk, once=False, object_id=f"{volunteer.pk}:{shift.pk}"
+        )
 
 
 @transaction.atomic
@@ -231,12 +286,12 @@ def signup_create(*, volunteer: Volunteer, shift: Shift) -> SignUp:
         signup = SignUp.objects.create(
             volunteer=volunteer, shift=shift, status=SignUp.Status.CONFIRMED, confirmed_at=now
         )
-        _email_on_commit("signup_confirmed", volunteer.pk, signup.pk)
+        _tell_confirmed(emails.SIGNUP_CONFIRMED, signup, shift)
     else:
         signup = SignUp.objects.create(
             volunteer=volunteer, shift=shift, status=SignUp.Status.WAITLISTED
         )
-        _email_on_commit("signup_waitlisted", volunteer.pk, signup.pk)
+        _tell_signup(emails.SIGNUP_WAITLISTED, signup, shift)
     return signup
 
 
@@ -255,7 +310,7 @@ def _fill_from_waitlist(shift: Shift) -> list[SignUp]:
         signup.status = SignUp.Status.CONFIRMED
         signup.confirmed_at = signup.promoted_at = now
         signup.save(update_fields=["status", "confirmed_at", "promoted_at"])
-        _email_on_commit("promoted", signup.volunteer_id, signup.pk)
+        _tell_confirmed(emails.PROMOTED, signup, shift)
     return promoted
 
 
@@ -267,9 +322,23 @@ def _cancel(signup: SignUp, shift: Shift) -> SignUp:
     signup.status = SignUp.Status.CANCELLED
     signup.cancelled_at = timezone.now()
     signup.save(update_fields=["status", "cancelled_at"])
+    cancel(topic=emails.signup_topic(signup.pk), reason=_("The sign-up was cancelled."))
     if was_confirmed:
         _fill_from_waitlist(shift)
     return signup
+
+
+def _cancel_messages(volunteer: Volunteer) -> None:
+    """Cancel what is queued for a withdrawing volunteer: about them, and about each sign-up
+    whose messages may still be useful (a thank-you is the last, a few days after the shift)."""
+    reason = _("The volunteer has withdrawn.")
+    cancel(topic=emails.volunteer_topic(volunteer.pk), reason=reason)
+    recent = SignUp.objects.filter(
+        volunteer=volunteer,
+        shift__date__gte=timezone.localdate() - THANKS_WINDOW - THANKS_USEFUL_FOR,
+    )
+    for signup_id in recent.values_list("pk", flat=True):
+        cancel(topic=emails.signup_topic(signup_id), reason=reason)
 
 
 @transaction.atomic
@@ -293,50 +362,21 @@ def shift_fill_from_waitlist(*, shift: Shift) -> list[SignUp]:
     return _fill_from_waitlist(shift)
 
 
-# --- Reminders and thank-yous: claimed once by a sweep, delivered at most once.
+# --- Reminders and thank-yous
 
 
-def _claim(
-    due: QuerySet[SignUp], kind: str, *, on_claim: Callable[[list[int]], None] | None = None
-) -> int:
-    """Claim due sign-ups in batches: lock (skipping rows another sweep holds), insert the unique
-    notices in the same transaction, and queue the batch's delivery once it is committed."""
-    unclaimed = due.exclude(Exists(Notice.objects.filter(signup=OuterRef("pk"), kind=kind)))
-    claimed = 0
-    while True:
-        with transaction.atomic():
-            ids = list(
-                unclaimed.select_for_update(skip_locked=True, of=("self",))
-                .order_by("pk")
-                .values_list("pk", flat=True)[:CLAIM_BATCH]
-            )
-            if not ids:
-                return claimed
-            # The lock may have been granted only after another sweep committed its notices for
-            # these rows, which the locking statement's snapshot could not see; this one can.
-            taken = set(
-                Notice.objects.filter(signup_id__in=ids, kind=kind).values_list(
-                    "signup_id", flat=True
-                )
-            )
-            ids = [pk for pk in ids if pk not in taken]
-            if not ids:
-                continue
-            notices = Notice.objects.bulk_create([Notice(signup_id=pk, kind=kind) for pk in ids])
-            if on_claim is not None:
-                on_claim(ids)
-            notice_ids = [notice.pk for notice in notices]
-            transaction.on_commit(lambda ids=notice_ids: tasks.deliver_notices.delay(ids))
-        claimed += len(ids)
-
-
-def signup_reminders_claim(*, today: dt.date | None = None) -> int:
-    """Claim tomorrow's confirmed sign-ups that have had no reminder; returns how many."""
-    tomorrow = (today or timezone.localdate()) + dt.timedelta(days=1)
-    due = SignUp.objects.filter(
-        status=SignUp.Status.CONFIRMED, shift__date=tomorrow, shift__opportunity__live=True
-    )
-    return _claim(due, Notice.Kind.REMINDER)
+def shift_reminders_schedule(*, shifts: Iterable[Shift]) -> int:
+    """Make sure every confirmed sign-up of these shifts has a reminder for the shift's current
+    date and time (after an editor moved a shift); returns how many it queued."""
+    now = timezone.now()
+    by_id = {shift.pk: shift for shift in shifts}
+    confirmed = SignUp.objects.confirmed().filter(shift_id__in=list(by_id))
+    specs = [
+        spec
+        for signup_id, shift_id in confirmed.values_list("pk", "shift_id")
+        if (spec := _reminder(signup_id, by_id[shift_id], now)) is not None
+    ]
+    return enqueue_many(specs)
 
 
 def _log_shift_hours(signup_ids: list[int]) -> None:
@@ -365,7 +405,13 @@ def _log_shift_hours(signup_ids: list[int]) -> None:
 
 
 def signup_thanks_claim(*, now: dt.datetime | None = None) -> int:
-    """Log hours for confirmed sign-ups of shifts that just ended, and claim their thank-yous."""
+    """Log hours for confirmed sign-ups of shifts that just ended, and queue their thank-yous.
+
+    Sign-ups are claimed in batches under their row locks (skipping rows another sweep holds)
+    and marked ``hours_logged_at`` in the same transaction: PostgreSQL re-checks that column on
+    a row whose lock it waited for, so two sweeps never log one sign-up twice, and the key
+    keeps the thank-you single whatever happens. Returns how many were claimed.
+    """
     local = timezone.localtime(now)
     ended = Q(shift__date__lt=local.date()) | Q(
         shift__date=local.date(), shift__ends_at__lte=local.time()
@@ -373,38 +419,34 @@ def signup_thanks_claim(*, now: dt.datetime | None = None) -> int:
     due = SignUp.objects.filter(
         ended,
         status=SignUp.Status.CONFIRMED,
+        hours_logged_at__isnull=True,
         shift__date__gte=local.date() - THANKS_WINDOW,
     )
-    return _claim(due, Notice.Kind.THANKS, on_claim=_log_shift_hours)
-
-
-def notices_deliver(*, notice_ids: Iterable[int]) -> int:
-    """Send claimed notices that have not been sent and whose sign-up still stands.
-
-    Each is marked delivered before it is sent: a worker killed mid-send loses that email
-    rather than sending it twice. A send that fails is un-marked, the rest of the batch still
-    goes, and the first error is raised so the task's retry sends what is left.
-    """
-    notices = Notice.objects.filter(pk__in=list(notice_ids), delivered_at__isnull=True)
-    notices = notices.select_related(
-        "signup__volunteer", "signup__shift__opportunity", "signup__hours_entry"
-    ).order_by("pk")
-    town = emails.default_town()
-    sent, error = 0, None
-    for notice in notices:
-        mine = Notice.objects.filter(pk=notice.pk, delivered_at__isnull=True).update(
-            delivered_at=timezone.now()
-        )
-        if not mine or notice.signup.status != SignUp.Status.CONFIRMED:
-            continue
-        try:
-            sent += emails.send_signup_email(kind=notice.kind, signup=notice.signup, town=town)
-        except Exception as exc:  # noqa: BLE001 — un-marked here, re-raised after the batch
-            Notice.objects.filter(pk=notice.pk).update(delivered_at=None)
-            error = error or exc
-    if error is not None:
-        raise error
-    return sent
+    zone = ZoneInfo(settings.TIME_ZONE)
+    claimed = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                due.select_for_update(skip_locked=True, of=("self",))
+                .order_by("pk")
+                .values_list("pk", "shift__date", "shift__ends_at")[:CLAIM_BATCH]
+            )
+            if not rows:
+                return claimed
+            ids = [pk for pk, _date, _ends in rows]
+            SignUp.objects.filter(pk__in=ids).update(hours_logged_at=timezone.now())
+            _log_shift_hours(ids)
+            enqueue_many(
+                Spec(
+                    kind=emails.THANKS,
+                    object_id=pk,
+                    key=emails.once_key(emails.THANKS, pk),
+                    topic=emails.signup_topic(pk),
+                    expires_at=dt.datetime.combine(date, ends, tzinfo=zone) + THANKS_USEFUL_FOR,
+                )
+                for pk, date, ends in rows
+            )
+        claimed += len(rows)
 
 
 # --- Hours

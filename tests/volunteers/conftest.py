@@ -1,11 +1,17 @@
-"""Every volunteers test: tasks run in-process (even when REDIS_URL is set), a fresh cache."""
+"""Every volunteers test: tasks run in-process (even when REDIS_URL is set), a fresh cache; and
+clocks for the tests that care when the day-before reminder falls due."""
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
+import time_machine
 from django.core.cache import cache
+from django.utils import timezone
 
+from outbox import services as outbox
 from tsunagu.celery import app
+from volunteers.services import REMINDER_AT
 
 
 @pytest.fixture(autouse=True)
@@ -24,3 +30,31 @@ def _eager_tasks() -> Iterator[None]:
 def _empty_cache() -> None:
     # The link-email throttle counts in the cache; one test's emails must not throttle the next.
     cache.clear()
+
+
+def local(day: dt.date, time: dt.time) -> dt.datetime:
+    """An aware datetime at ``time`` on ``day``, in the town's time zone."""
+    return timezone.make_aware(dt.datetime.combine(day, time))
+
+
+@pytest.fixture
+def morning() -> Iterator[dt.datetime]:
+    """Today before the reminder hour (the clock ticks on): tomorrow's reminders are not due
+    yet, so a sign-up sends its confirmation alone, whatever time the suite runs."""
+    at = local(timezone.localdate(), dt.time(REMINDER_AT.hour - 2))
+    with time_machine.travel(at, tick=True):
+        yield at
+
+
+@pytest.fixture
+def evening() -> Iterator[dt.datetime]:
+    """Today after the reminder hour: a sign-up for tomorrow is reminded at once."""
+    at = local(timezone.localdate(), dt.time(20))
+    with time_machine.travel(at, tick=True):
+        yield at
+
+
+def send_due(at: dt.datetime) -> dict[str, int]:
+    """Run the outbox's sweep as it would run at ``at``: what is due then is sent."""
+    with time_machine.travel(at, tick=True):
+        return dict(outbox.sweep())

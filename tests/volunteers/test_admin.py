@@ -7,7 +7,10 @@ from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.urls import reverse
 
+from outbox.models import Message
 from tests.resources.factories import AreaFactory, TermFactory
+from volunteers import emails
+from volunteers.demo import COORDINATOR_PERMISSIONS
 from volunteers.models import HoursEntry, SignUp, Volunteer
 
 from .factories import VolunteerFactory, make_opportunity
@@ -182,3 +185,34 @@ def test_staff_can_register_someone_who_telephoned_only_with_consent_on_record(a
 
     admin_client.post(url, {**data, "consent_at": "2026-04-01 10:00"})
     assert Volunteer.objects.get().status == Volunteer.Status.PENDING
+
+
+def test_approving_someone_without_email_puts_them_on_the_coordinators_call_list(
+    client, django_capture_on_commit_callbacks, django_user_model
+):
+    group = Group.objects.create(name="ボランティア担当（デモと同じ権限）")
+    for dotted in COORDINATOR_PERMISSIONS:
+        app_label, codename = dotted.split(".")
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    coordinator = django_user_model.objects.create_user("caller", "caller@example.jp", "pw")
+    coordinator.groups.add(group)
+    client.force_login(coordinator)
+    volunteer = VolunteerFactory(
+        name="電話 登録", email="", phone="0997-84-1111", status=Volunteer.Status.PENDING
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("volunteer_register:approve", args=[volunteer.pk]))
+
+    welcome = Message.objects.get(kind=emails.APPROVED)
+    assert welcome.status == Message.Status.TO_CALL and mail.outbox == []
+    calls = client.get(reverse("outbox:calls"))
+    assert calls.status_code == 200
+    html = calls.content.decode()
+    assert "電話 登録" in html and "0997-84-1111" in html and "承認しました" in html
+
+    client.post(reverse("outbox:calls"), {"done": [welcome.pk]})
+    welcome.refresh_from_db()
+    assert welcome.status == Message.Status.CALLED and welcome.called_by == coordinator

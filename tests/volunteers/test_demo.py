@@ -3,11 +3,14 @@
 from io import StringIO
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 from wagtail.models import Page, Site
 
+from outbox.models import Message
+from volunteers.demo import COORDINATOR_GROUP, COORDINATOR_PERMISSIONS
 from volunteers.models import (
     HoursEntry,
     OpportunityPage,
@@ -39,6 +42,11 @@ def test_the_demo_has_the_section_volunteers_and_opportunities_once(client):
     assert SignUp.objects.filter(status="waitlisted").exists()
     assert HoursEntry.objects.filter(status="approved").exists()
     assert mail.outbox == []  # sample data is written directly: nobody is emailed
+    assert not Message.objects.filter(kind__startswith="volunteers.").exists()
+    coordinators = Group.objects.get(name=COORDINATOR_GROUP).permissions.all()
+    granted = {f"{p.content_type.app_label}.{p.codename}" for p in coordinators}
+    assert granted == set(COORDINATOR_PERMISSIONS)
+    assert {"outbox.view_message", "outbox.change_message", "outbox.call_message"} <= granted
     assert client.get("/volunteers/").status_code == 200
     profiles = client.get(reverse("volunteers:profiles")).content.decode()
     assert "（サンプル）" in profiles and "sample-volunteer-" not in profiles

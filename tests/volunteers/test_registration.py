@@ -5,7 +5,10 @@ from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.urls import reverse
 
+from outbox import services as outbox
+from outbox.models import Message
 from tests.resources.factories import AreaFactory, TermFactory
+from volunteers import emails, services
 from volunteers.availability import slots_to_mask
 from volunteers.forms import RegistrationForm
 from volunteers.models import PRIVACY_NOTICE_VERSION, Volunteer
@@ -151,3 +154,79 @@ def test_asking_for_a_link_never_says_whether_an_address_is_registered(
     assert known.status_code == unknown.status_code == 302
     assert known["Location"] == unknown["Location"]
     assert [m.to for m in mail.outbox] == [["known@example.jp"]]
+
+
+def test_registering_twice_sends_the_welcome_and_tells_coordinators_once(
+    client, form_data, django_capture_on_commit_callbacks, django_user_model
+):
+    django_user_model.objects.create_superuser("boss", "boss@example.jp", "x")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("volunteers:register"), form_data)
+        client.post(reverse("volunteers:register"), form_data)
+
+    kinds = sorted(Message.objects.values_list("kind", flat=True))
+    assert kinds == sorted([emails.REGISTERED, emails.NEW_REGISTRATION, emails.ALREADY_REGISTERED])
+    assert set(Message.objects.values_list("status", flat=True)) == {Message.Status.SENT}
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "boss@example.jp", "hanako@example.jp", "hanako@example.jp",
+    ]  # fmt: skip
+
+
+def test_someone_who_registers_with_only_a_phone_is_called_back(
+    client, form_data, django_capture_on_commit_callbacks
+):
+    form_data["email"] = ""
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("volunteers:register"), form_data)
+
+    welcome = Message.objects.get(kind=emails.REGISTERED)
+    assert welcome.status == Message.Status.TO_CALL
+    assert mail.outbox == []
+
+
+def test_the_coordinators_notice_is_dropped_once_the_registration_is_dealt_with(
+    django_user_model,
+):
+    django_user_model.objects.create_superuser("boss", "boss@example.jp", "x")
+    volunteer = services.volunteer_register(
+        fields={"name": "遅い 通知", "kana": "おそい つうち", "email": "late@example.jp"},
+        skills=[],
+        consent=True,
+    )  # not committed: the notice waits
+    services.volunteer_approve(volunteer=volunteer, by=None)
+    notice = Message.objects.get(kind=emails.NEW_REGISTRATION)
+
+    assert outbox.deliver_one(notice.pk) == "cancelled"
+    notice.refresh_from_db()
+    assert "承認待ち" in notice.reason
+    assert not [m for m in mail.outbox if "boss@example.jp" in m.to]
+
+
+def test_no_coordinator_with_an_address_is_said_not_silently_skipped():
+    services.volunteer_register(
+        fields={"name": "誰も いない", "kana": "だれも いない", "email": "alone@example.jp"},
+        skills=[],
+        consent=True,
+    )
+    notice = Message.objects.get(kind=emails.NEW_REGISTRATION)
+
+    assert outbox.deliver_one(notice.pk) == "cancelled"
+    notice.refresh_from_db()
+    assert "担当者" in notice.reason
+
+
+def test_queued_messages_hold_ids_not_personal_details(
+    client, form_data, django_capture_on_commit_callbacks, django_user_model
+):
+    django_user_model.objects.create_superuser("boss", "boss@example.jp", "x")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("volunteers:register"), form_data)
+    services.volunteer_withdraw(volunteer=Volunteer.objects.get())
+
+    rows = list(Message.objects.values())
+    assert len(rows) == 2
+    stored = " ".join(str(value) for row in rows for value in row.values())
+    for secret in ("和泊", "わどまり", "hanako", "090", "腰", "喜美留", "農作業"):
+        assert secret not in stored

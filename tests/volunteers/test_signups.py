@@ -1,4 +1,8 @@
-"""Sign-ups: slots, the waiting list, promotion on cancel, and the emails each step sends."""
+"""Sign-ups: slots, the waiting list, promotion on cancel, and the emails each step sends.
+
+The clock is set to the morning (``morning``), so tomorrow's reminder is not yet due and each
+step's email is the only one (test_reminders.py covers the reminder).
+"""
 
 import datetime as dt
 
@@ -7,12 +11,15 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from volunteers import services
+from outbox import registry
+from outbox import services as outbox
+from outbox.models import Message
+from volunteers import emails, services
 from volunteers.models import SignUp, Volunteer
 
 from .factories import VolunteerFactory, make_opportunity
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("morning")]
 
 
 @pytest.fixture
@@ -58,6 +65,39 @@ def test_signing_up_twice_returns_the_same_sign_up(shift, django_capture_on_comm
 
     assert again.pk == first.pk
     assert SignUp.objects.filter(volunteer=volunteer).count() == 1
+    assert Message.objects.filter(kind=emails.SIGNUP_CONFIRMED).count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_someone_with_only_a_phone_is_on_the_call_list_instead_of_skipped(
+    shift, django_capture_on_commit_callbacks
+):
+    volunteer = VolunteerFactory(name="電話 だけ", email="", phone="0997-84-5555")
+
+    signup = _sign_up(volunteer, shift, django_capture_on_commit_callbacks)
+
+    confirmation = Message.objects.get(kind=emails.SIGNUP_CONFIRMED)
+    assert confirmation.status == Message.Status.TO_CALL
+    assert confirmation.object_id == str(signup.pk) and mail.outbox == []
+    call = registry.get(emails.SIGNUP_CONFIRMED).compose(confirmation)
+    assert call.phone == "0997-84-5555" and "浜のごみ拾い" in call.summary
+
+
+def test_a_waiting_list_email_not_sent_before_the_move_up_is_dropped(
+    shift, django_capture_on_commit_callbacks
+):
+    first = _sign_up(VolunteerFactory(), shift, django_capture_on_commit_callbacks)
+    waiting = services.signup_create(volunteer=VolunteerFactory(), shift=shift)  # not sent yet
+    with django_capture_on_commit_callbacks(execute=True):
+        services.signup_cancel(signup=first)
+
+    queued = Message.objects.get(kind=emails.SIGNUP_WAITLISTED)
+    assert outbox.deliver_one(queued.pk) == "cancelled"
+
+    queued.refresh_from_db()
+    assert "キャンセル待ち" in queued.reason
+    assert [m.to for m in mail.outbox if "キャンセル待ち" in m.subject] == []
+    assert mail.outbox[-1].to == [waiting.volunteer.email]
 
 
 def test_cancelling_promotes_the_longest_waiting_and_emails_them(

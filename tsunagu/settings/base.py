@@ -190,11 +190,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "tsunagu.tasks.heartbeat",
         "schedule": crontab(minute="*/5"),
     },
-    # Hourly and idempotent: a sign-up made late still gets its reminder, and never two.
-    "volunteers-shift-reminders": {
-        "task": "volunteers.tasks.send_shift_reminders",
-        "schedule": crontab(minute=10),
-    },
+    # Hourly: log hours for shifts that ended and queue the thank-yous (shift reminders are
+    # queued with the sign-up; the outbox is their schedule).
     "volunteers-shift-thanks": {
         "task": "volunteers.tasks.send_shift_thanks",
         "schedule": crontab(minute=40),

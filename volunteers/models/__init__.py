@@ -3,12 +3,11 @@
 from .hours import HoursEntry
 from .pages import OpportunityPage, Shift, VolunteerIndexPage
 from .people import PRIVACY_NOTICE_VERSION, Volunteer
-from .signups import Notice, SignUp
+from .signups import SignUp
 
 __all__ = [
     "PRIVACY_NOTICE_VERSION",
     "HoursEntry",
-    "Notice",
     "OpportunityPage",
     "Shift",
     "SignUp",

@@ -1,4 +1,4 @@
-"""Sign-ups to shifts, and the record of reminder and thank-you emails already claimed."""
+"""Sign-ups to shifts: a place, or a place on the waiting list."""
 
 from django.db import models
 from django.db.models import Q
@@ -43,6 +43,9 @@ class SignUp(models.Model):
         _("moved up from the waiting list at"), null=True, blank=True
     )
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # Set by the sweep after the shift, in the transaction that logs the hours and queues the
+    # thank-you: it is what says "done once", even if staff later remove the hours entry.
+    hours_logged_at = models.DateTimeField(_("hours logged at"), null=True, blank=True)
 
     objects = SignUpQuerySet.as_manager()
     wagtail_reference_index_ignore = True
@@ -62,27 +65,3 @@ class SignUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shift} — {self.volunteer}"
-
-
-class Notice(models.Model):
-    """A reminder or thank-you claimed for one sign-up: the unique row is what says "never twice".
-
-    The sweep inserts it in the same transaction that locks the due sign-up; delivery then marks
-    ``delivered_at`` before sending, so a crashed or repeated task cannot send it again.
-    """
-
-    class Kind(models.TextChoices):
-        REMINDER = "reminder", _("Day-before reminder")
-        THANKS = "thanks", _("Thank-you and hours")
-
-    signup = models.ForeignKey(SignUp, on_delete=models.CASCADE, related_name="notices")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    claimed_at = models.DateTimeField(auto_now_add=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-
-    wagtail_reference_index_ignore = True
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["signup", "kind"], name="notice_once_per_signup")
-        ]
