@@ -18,4 +18,5 @@ class EventsConfig(AppConfig):
             emails.SIGNUP_CONFIRMATION,
             label=_("Event sign-up confirmation"),
             compose=emails.compose_signup_confirmation,
+            audience="events.view_eventsignup",
         )

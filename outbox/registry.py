@@ -55,16 +55,33 @@ class Kind:
     name: str
     label: str | Promise
     compose: Callable[[Message], Outcome]
+    # The permission, besides the call list's own, needed to see this kind's call entries (a
+    # volunteer's or an applicant's name and number are for the staff who look after them).
+    audience: str | None = None
+
+    def can_call(self, user: object) -> bool:
+        return self.audience is None or user.has_perm(self.audience)  # type: ignore[attr-defined]
 
 
 _kinds: dict[str, Kind] = {}
 
 
-def register(name: str, *, label: str | Promise, compose: Callable[[Message], Outcome]) -> None:
+def register(
+    name: str,
+    *,
+    label: str | Promise,
+    compose: Callable[[Message], Outcome],
+    audience: str | None = None,
+) -> None:
     """Called from an app's ``ready()``; registering a name twice is a programming error."""
     if name in _kinds and _kinds[name].compose is not compose:
         raise ValueError(f"outbox kind {name!r} is already registered")
-    _kinds[name] = Kind(name=name, label=label, compose=compose)
+    _kinds[name] = Kind(name=name, label=label, compose=compose, audience=audience)
+
+
+def callable_by(user: object) -> list[str]:
+    """The kinds whose call entries this user may see and tick off."""
+    return [name for name, kind in _kinds.items() if kind.can_call(user)]
 
 
 def get(name: str) -> Kind | None:

@@ -204,9 +204,10 @@ def retry(*, ids: Sequence[int] = (), since: dt.datetime | None = None) -> int:
     return count
 
 
-def mark_called(*, ids: Sequence[int], by: Any) -> int:
-    """The person on the call list was telephoned."""
-    return Message.objects.filter(pk__in=list(ids), status=Message.Status.TO_CALL).update(
+def mark_called(*, ids: Sequence[int], kinds: Sequence[str], by: Any) -> int:
+    """The person on the call list was telephoned (only rows of kinds the caller may see)."""
+    rows = Message.objects.filter(pk__in=list(ids), kind__in=list(kinds))
+    return rows.filter(status=Message.Status.TO_CALL).update(
         status=Message.Status.CALLED, called_by=by, called_at=timezone.now()
     )
 

@@ -192,7 +192,9 @@ class CallListView(WagtailAdminTemplateMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def entries(self) -> list[CallEntry]:
-        rows = Message.objects.filter(status=Message.Status.TO_CALL).order_by("due_at", "pk")
+        rows = Message.objects.filter(
+            status=Message.Status.TO_CALL, kind__in=registry.callable_by(self.request.user)
+        ).order_by("due_at", "pk")
         return [CallEntry(message) for message in rows[:500]]
 
     def get(self, request, *args, **kwargs):
@@ -226,6 +228,8 @@ class CallListView(WagtailAdminTemplateMixin, TemplateView):
         if not ids:
             messages.error(request, _("Tick the people you have telephoned."))
         else:
-            count = services.mark_called(ids=ids, by=request.user)
+            count = services.mark_called(
+                ids=ids, kinds=registry.callable_by(request.user), by=request.user
+            )
             messages.success(request, _("%(count)d marked as telephoned.") % {"count": count})
         return redirect(request.path)

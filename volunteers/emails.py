@@ -373,4 +373,6 @@ COMPOSERS: dict[str, Callable[[Message], Outcome]] = {
 def register() -> None:
     """Called from the app's ``ready()``: the outbox learns every kind this app sends."""
     for kind, compose in COMPOSERS.items():
-        registry.register(kind, label=LABELS[kind], compose=compose)
+        registry.register(
+            kind, label=LABELS[kind], compose=compose, audience="volunteers.view_volunteer"
+        )

@@ -142,3 +142,25 @@ def test_marking_nothing_says_so(client, call_row):
     client.force_login(_staff("call_message"))
     response = client.post(reverse(CALLS), {}, follow=True)
     assert "電話した人にチェックを付けてください" in response.text
+
+
+def test_call_entries_of_a_kind_are_only_for_the_staff_who_look_after_those_people(client):
+    from events import emails as event_emails
+    from tests.events.factories import EventSignupFactory
+
+    signup = EventSignupFactory(email="", phone="0997-11-2222", name="申込 花子")
+    row = Message.objects.create(
+        kind=event_emails.SIGNUP_CONFIRMATION, object_id=str(signup.pk),
+        status=Message.Status.TO_CALL,
+    )  # fmt: skip
+    caller = _staff("call_message")  # e.g. a volunteer coordinator: not the events' staff
+    client.force_login(caller)
+    assert "0997-11-2222" not in client.get(reverse(CALLS)).text
+    assert "0997-11-2222" not in client.get(reverse(CALLS), {"format": "csv"}).text
+    client.post(reverse(CALLS), {"done": [row.pk]})
+    row.refresh_from_db()
+    assert row.status == Message.Status.TO_CALL
+    caller.user_permissions.add(Permission.objects.get(codename="view_eventsignup"))
+    caller = type(caller).objects.get(pk=caller.pk)  # the permission cache starts afresh
+    client.force_login(caller)
+    assert "0997-11-2222" in client.get(reverse(CALLS)).text
