@@ -10,12 +10,18 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import RedisError
 
 from .registry import Email
 
 HEADER = "X-Tsunagu-Outbox"
 
 logger = logging.getLogger(__name__)
+
+
+# What a kind's compose may meet while another service (the Redis cache) is briefly down.
+UNAVAILABLE: tuple[type[BaseException], ...] = (OSError, RedisError, KombuOperationalError)
 
 
 class Permanent(Exception):

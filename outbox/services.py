@@ -304,6 +304,16 @@ def _take(pk: int, now: dt.datetime) -> tuple[Message, registry.Email] | str:
             if kind is None:
                 raise delivery.Permanent(_("Unknown kind of message: %s") % message.kind)
             outcome = kind.compose(message)
+        except delivery.UNAVAILABLE as exc:
+            # The cache or another service is down for a moment (not the database: that
+            # breaks this transaction and is left to the lease): try again later.
+            message.attempts += 1
+            message.next_attempt_at = now + _backoff(message.attempts)
+            message.reason = (
+                _("Temporary failure, will try again (%s).") % (delivery.describe(exc))
+            )[:300]
+            message.save(update_fields=["attempts", "next_attempt_at", "reason"])
+            return "retry"
         except Exception as exc:  # a poison row fails visibly, not in a loop
             reason = delivery.classify(exc) or _("Could not be prepared (%(error)s).") % {
                 "error": delivery.describe(exc)

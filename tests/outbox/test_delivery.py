@@ -195,3 +195,17 @@ def test_broker_down_leaves_the_row_to_the_sweep():
     assert row.status == Message.Status.PENDING
     assert row.next_attempt_at <= timezone.now()
     assert services.sweep()["claimed"] == 1
+
+
+def test_a_cache_outage_while_composing_is_retried_not_failed(outcomes):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    outcomes["17"] = RedisConnectionError("Redis is down")
+    row = _due(object_id="17")
+    assert services.deliver_one(row.pk) == "retry"
+    row.refresh_from_db()
+    assert row.status == Message.Status.PENDING and row.attempts == 1
+    assert row.next_attempt_at > timezone.now()
+    del outcomes["17"]
+    Message.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+    assert services.deliver_one(row.pk) == "sent"
