@@ -1,0 +1,71 @@
+"""The fault suite's stack: a Redis server of its own, the recording SMTP server, and the
+environment for the worker and sweeper processes. The tests are transactional: the rows must be
+committed for those processes to see them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.conftest import _missing, fullstack_problem
+
+from .smtp import RecordingSMTP
+from .stack import Processes, RedisServer
+
+LEASE_SECONDS = 4
+SWEEP_SECONDS = 1.0
+
+
+def _test_database_url() -> str:
+    parts = urlsplit(settings.DATABASE_URL)
+    return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
+
+
+class Stack:
+    def __init__(self, redis_server: RedisServer, smtp: RecordingSMTP) -> None:
+        self.redis = redis_server
+        self.smtp = smtp
+        self.env = {
+            "DJANGO_SETTINGS_MODULE": "tsunagu.settings.test",
+            "REDIS_URL": redis_server.url,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "OUTBOX_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(smtp.port),
+            "EMAIL_TIMEOUT": "2",
+            "OUTBOX_LEASE_SECONDS": str(LEASE_SECONDS),
+            "OUTBOX_SWEEP_SECONDS": str(int(SWEEP_SECONDS)),
+            "OUTBOX_RETRY_BASE_SECONDS": "1",
+            "OUTBOX_RETRY_MAX_SECONDS": "4",
+            "OUTBOX_PUBLISH_CHUNK": "20",
+            "OUTBOX_COMMIT_RETRY_SECONDS": "15",
+        }
+
+    def redis_queue_length(self) -> int:
+        """Messages waiting in the workers' queue (Celery's default list)."""
+        import redis
+
+        return redis.Redis.from_url(self.redis.url).llen("celery")
+
+    def processes(self) -> Processes:
+        return Processes({**self.env, "DATABASE_URL": _test_database_url()})
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[Stack]:
+    if problem := fullstack_problem():
+        _missing(problem)
+    if RedisServer.binary() is None:
+        _missing("redis-server is not installed (the fault suite starts and stops its own)")
+    redis_server, smtp = RedisServer(), RecordingSMTP()
+    redis_server.start()
+    smtp.start()
+    try:
+        yield Stack(redis_server, smtp)
+    finally:
+        smtp.stop()
+        redis_server.close()
