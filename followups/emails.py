@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from matching.models import Placement
-from matching.selectors import host_email
+from matching.selectors import host_email, host_phone
 from outbox.delivery import Permanent
 from outbox.registry import Call, Drop, Email, Outcome
 
@@ -41,7 +41,6 @@ from .tokens import host_token
 
 if TYPE_CHECKING:
     from outbox.models import Message
-    from resources.models import ActivityPage
 
 COORDINATOR = "followups.coordinator"
 ESCALATION = "followups.escalation"
@@ -156,17 +155,6 @@ def _to_staff(checkin: CheckIn, kind: str) -> Outcome:
     raise Permanent(_("Nobody to tell: the team has no email address or telephone number."))
 
 
-def _host_phone(activity: ActivityPage) -> str:
-    """The host place's telephone, in the order ``host_email`` looks for its address."""
-    place = activity.place
-    organization = activity.organization
-    return (
-        activity.phone
-        or (place.phone if place else "")
-        or (organization.phone if organization else "")
-    )
-
-
 def _to_host(checkin: CheckIn) -> Outcome:
     placement = checkin.placement
     team = placement.client.team
@@ -178,7 +166,7 @@ def _to_host(checkin: CheckIn) -> Outcome:
             "form_url": host_url(checkin.pk),
         }
         return _render("host", context, to=[email], reply_to=[team.email] if team.email else [])
-    if phone := _host_phone(activity):
+    if phone := host_phone(activity):
         summary = _(
             "On behalf of %(team)s, ask how the person who joined %(title)s through the "
             "participation support programme is doing (attending? anything of concern?), and "

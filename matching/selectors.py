@@ -137,26 +137,22 @@ def placement_activities() -> QuerySet[ActivityPage]:
     return ActivityPage.objects.live().filter(accepts_placements=True)
 
 
+def _host_contact(activity: ActivityPage, field: str) -> str:
+    """The activity's own contact, else its place's, else its operator's."""
+    for holder in (activity, activity.place, activity.organization):
+        if holder is not None and (value := getattr(holder, field)):
+            return value
+    return ""
+
+
 def host_email(activity: ActivityPage) -> str:
-    """Where a proposal goes: the activity's own contact, else its place's, else its operator's."""
-    place = activity.place
-    organization = activity.organization
-    return (
-        activity.email
-        or (place.email if place else "")
-        or (organization.email if organization else "")
-    )
+    """Where a proposal goes (the first address found from the activity outwards)."""
+    return _host_contact(activity, "email")
 
 
 def host_phone(activity: ActivityPage) -> str:
-    """Whom staff telephone when a proposal's host has lost its email: same order as above."""
-    place = activity.place
-    organization = activity.organization
-    return (
-        activity.phone
-        or (place.phone if place else "")
-        or (organization.phone if organization else "")
-    )
+    """Whom staff telephone when a host has no email: the same order as ``host_email``."""
+    return _host_contact(activity, "phone")
 
 
 def slots_of_rule(weekday: int, opens_at: dt.time, closes_at: dt.time) -> set[engine.Slot]:
