@@ -11,14 +11,12 @@ where beat would run it.
 import datetime as dt
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
-from django.conf import settings
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +29,7 @@ from matching.models import Placement
 from outbox import services as outbox
 from outbox.models import Message
 from tests.matching.factories import ClientFactory, consent, host_activity
-from tests.support.worker import celery_worker
+from tests.support.worker import celery_worker, wait_for, worker_database_url
 from tsunagu.celery import app
 
 from .mailbox import deliveries, message_ids
@@ -44,20 +42,6 @@ pytestmark = [
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
 LEASE = 3
-
-
-def _test_database_url() -> str:
-    parts = urlsplit(settings.DATABASE_URL)
-    return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
-
-
-def _wait_for(condition: Callable[[], bool], timeout: float = 60) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return condition()
 
 
 def _reset_pools() -> None:
@@ -106,7 +90,7 @@ def worker(redis_url: str, mailbox: Path, delay: float = 0, name: str = "followu
         "OUTBOX_LEASE_SECONDS": str(LEASE),
     }
     with celery_worker(
-        redis_url=redis_url, database_url=_test_database_url(), hostname=name, extra_env=env
+        redis_url=redis_url, database_url=worker_database_url(), hostname=name, extra_env=env
     ) as process:
         yield process
 
@@ -148,7 +132,7 @@ def _due_now(placement: Placement, offset: int) -> list[int]:
 
 
 def _sent_once(mailbox: Path, ids: list[int], timeout: float = 60) -> bool:
-    return _wait_for(lambda: set(deliveries(mailbox)) >= set(ids), timeout)
+    return wait_for(lambda: set(deliveries(mailbox)) >= set(ids), timeout)
 
 
 def _followup_deliveries(mailbox: Path) -> dict[int, int]:
@@ -250,7 +234,7 @@ def test_a_worker_killed_mid_batch_leaves_each_reminder_sent_once(
 
     with worker(redis_url, mailbox, delay=0.4, name="doomed") as process:
         outbox.sweep()
-        assert _wait_for(lambda: len(deliveries(mailbox)) >= 3, 60)
+        assert wait_for(lambda: len(deliveries(mailbox)) >= 3, 60)
         process.kill()  # SIGKILL, mid-batch (most likely inside a send's delay)
         process.wait()
     sent_before = deliveries(mailbox)
@@ -302,7 +286,7 @@ def test_closing_while_a_reminder_is_being_sent_records_it_sent_and_cancels_the_
 
     with worker(redis_url, mailbox, delay=3, name="slow"):
         outbox.sweep()
-        assert _wait_for(lambda: Message.objects.filter(pk__in=due, status="sending").exists())
+        assert wait_for(lambda: Message.objects.filter(pk__in=due, status="sending").exists())
         sending = Message.objects.get(pk__in=due, status="sending")
         matching_services.placement_close(
             placement=placement, status="ended", reason="転居", by=coordinator

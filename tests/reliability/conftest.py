@@ -5,24 +5,17 @@ committed for those processes to see them."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from tests.conftest import _missing, fullstack_problem
+from tests.support.worker import worker_database_url
 
 from .smtp import RecordingSMTP
 from .stack import Processes, RedisServer
 
 LEASE_SECONDS = 4
 SWEEP_SECONDS = 1.0
-
-
-def _test_database_url() -> str:
-    parts = urlsplit(settings.DATABASE_URL)
-    return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
 
 
 class Stack:
@@ -52,7 +45,7 @@ class Stack:
         return redis.Redis.from_url(self.redis.url).llen("celery")
 
     def processes(self) -> Processes:
-        return Processes({**self.env, "DATABASE_URL": _test_database_url()})
+        return Processes({**self.env, "DATABASE_URL": worker_database_url()})
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -24,6 +24,7 @@ from django.db import connection
 
 from outbox import services
 from outbox.models import Message
+from tests.support.worker import wait_for
 
 from . import mix
 from .conftest import SWEEP_SECONDS, Stack
@@ -77,15 +78,6 @@ def report() -> Iterator[None]:
     print("\n\nOutbox fault suite\n" + table)  # noqa: T201 — the suite's report
 
 
-def _wait(condition: Callable[[], bool], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return condition()
-
-
 def _open_rows() -> int:
     return Message.objects.exclude(status__in=TERMINAL).count()
 
@@ -98,7 +90,7 @@ def _fresh(stack: Stack) -> None:
 
 def _settle(stack: Stack, procs: Processes, fault_end: float) -> float:
     """Wait for every row to reach a final state; the seconds it took after the fault."""
-    settled = _wait(lambda: _open_rows() == 0, SETTLE_TIMEOUT)
+    settled = wait_for(lambda: _open_rows() == 0, SETTLE_TIMEOUT)
     took = time.monotonic() - fault_end
     time.sleep(0.5)  # a straggling copy would arrive now
     assert settled, f"{_open_rows()} rows still open\n{procs.tail()}"
@@ -187,7 +179,7 @@ def test_worker_killed_mid_batch(stack: Stack):
         worker = workers[0]
         for _ in range(8):
             before = stack.smtp.count()
-            _wait(lambda before=before: stack.smtp.count() > before + 10, 30)
+            wait_for(lambda before=before: stack.smtp.count() > before + 10, 30)
             time.sleep(random.uniform(0.1, 0.6))
             procs.kill(worker)
             kills += 1
@@ -208,7 +200,7 @@ def test_redis_flushed_with_messages_queued(stack: Stack):
     try:
         procs.sweeper(SWEEP_SECONDS)
         # Claimed and published, nobody consuming yet.
-        assert _wait(lambda: stack.redis_queue_length() >= 1, 30), procs.tail()
+        assert wait_for(lambda: stack.redis_queue_length() >= 1, 30), procs.tail()
         time.sleep(1)
         stack.redis.flushdb()
         fault_end = time.monotonic()
@@ -223,7 +215,7 @@ def test_redis_flushed_with_messages_queued(stack: Stack):
 def test_redis_stopped_for_30_seconds(stack: Stack):
     ids, procs, *_ = _scenario(stack, "redis down 30 s")
     try:
-        _wait(lambda: _sent() > 20, 30)
+        wait_for(lambda: _sent() > 20, 30)
         stack.redis.stop()
         time.sleep(30)
         stack.redis.start()
@@ -240,7 +232,7 @@ def test_postgres_backends_terminated_mid_batch(stack: Stack):
     ids, procs, *_ = _scenario(stack, "pg terminate")
     terminated = 0
     try:
-        _wait(lambda: _sent() > 20, 30)
+        wait_for(lambda: _sent() > 20, 30)
         with connection.cursor() as cursor:
             for _ in range(10):
                 cursor.execute(
@@ -299,7 +291,7 @@ def test_cancels_racing_sends(stack: Stack):
     random.Random(7).shuffle(topics)
     cancelled = 0
     try:
-        _wait(lambda: _sent() > 10, 30)
+        wait_for(lambda: _sent() > 10, 30)
         for topic in topics[: len(topics) // 2]:
             cancelled += services.cancel(topic=topic, reason="race")
         fault_end = time.monotonic()

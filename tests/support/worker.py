@@ -5,9 +5,10 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,3 +63,22 @@ def _wait_until_ready(redis_url: str, process: subprocess.Popen, timeout: float 
         raise TimeoutError("celery worker did not answer a ping in time")
     finally:
         probe.close()
+
+
+def worker_database_url() -> str:
+    """DATABASE_URL pointing at the test database this process created (test_<name>)."""
+    from django.conf import settings
+    from django.db import connection
+
+    parts = urlsplit(settings.DATABASE_URL)
+    return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 60) -> bool:
+    """Poll ``condition`` until it holds or ``timeout`` seconds pass; its last answer."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()

@@ -2,18 +2,14 @@
 however many times the sweeps run, each with the Message-ID of its row."""
 
 import datetime as dt
-import time
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from outbox import services as outbox
 from outbox import tasks as outbox_tasks
 from outbox.models import Message
-from tests.support.worker import celery_worker
+from tests.support.worker import celery_worker, wait_for, worker_database_url
 from tsunagu.celery import app
 from volunteers import emails, services, tasks
 from volunteers.models import HoursEntry, SignUp
@@ -26,21 +22,6 @@ pytestmark = [
     pytest.mark.worker,
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def _test_database_url() -> str:
-    """DATABASE_URL pointing at the test database this process created (test_<name>)."""
-    parts = urlsplit(settings.DATABASE_URL)
-    return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
-
-
-def _wait_for(condition, timeout: float = 30) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def _sent(kind: str) -> int:
@@ -62,7 +43,7 @@ def test_the_worker_sends_each_reminder_and_thank_you_once(redis_url, tmp_path):
         "VOLUNTEERS_TEST_MAIL_DIR": str(tmp_path),
     }
 
-    with celery_worker(redis_url=redis_url, database_url=_test_database_url(), extra_env=env):
+    with celery_worker(redis_url=redis_url, database_url=worker_database_url(), extra_env=env):
         services.shift_reminders_schedule(shifts=[upcoming])
         reminders = Message.objects.filter(kind=emails.REMINDER)
         ten_the_day_before = max(reminders.values_list("due_at", flat=True))
@@ -73,7 +54,7 @@ def test_the_worker_sends_each_reminder_and_thank_you_once(redis_url, tmp_path):
         tasks.send_shift_thanks.delay()
         tasks.send_shift_thanks.delay()  # beat firing twice, or a retried sweep
         outbox_tasks.sweep.delay()
-        done = _wait_for(lambda: _sent(emails.REMINDER) == 3 and _sent(emails.THANKS) == 2)
+        done = wait_for(lambda: _sent(emails.REMINDER) == 3 and _sent(emails.THANKS) == 2)
 
     rows = {str(m.pk): m for m in Message.objects.all()}
     assert done, list(Message.objects.values("kind", "status", "reason"))
