@@ -62,3 +62,12 @@ def stack() -> Iterator[Stack]:
     finally:
         smtp.stop()
         redis_server.close()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """The fault suite's table in the run's closing summary, also when every scenario passed."""
+    from .test_outbox_faults import REPORT, table
+
+    if REPORT:
+        terminalreporter.write_sep("=", "outbox fault suite")
+        terminalreporter.write_line(table())

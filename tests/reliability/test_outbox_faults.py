@@ -7,8 +7,8 @@ while they are being sent, and counts at the SMTP server: sent once, sent twice 
 Message-ID), lost, and how long after the fault everything had gone out.
 
 Required everywhere: 0 lost, 0 cancelled-but-sent, and duplicates only from a ``kill -9``
-inside the SMTP exchange, each carrying its row's one Message-ID. The table is printed at the
-end of the module (``-s`` or the captured output of a failure shows it).
+inside the SMTP exchange, each carrying its row's one Message-ID. The table is printed in the
+run's closing summary.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -67,15 +66,13 @@ class Result:
         )
 
 
-@pytest.fixture(scope="module", autouse=True)
-def report() -> Iterator[None]:
-    yield
+def table() -> str:
+    """The scenarios run so far, as a Markdown table (tests/reliability/conftest.py prints it)."""
     header = (
         "| scenario | due | sent once | sent twice (one Message-ID) | lost | cancelled | "
         "cancelled but sent | recovered after fault (s) | notes |\n" + "|---" * 9 + "|"
     )
-    table = "\n".join([header, *(r.line() for r in REPORT)])
-    print("\n\nOutbox fault suite\n" + table)  # noqa: T201 — the suite's report
+    return "\n".join([header, *(r.line() for r in REPORT)])
 
 
 def _open_rows() -> int:
@@ -268,7 +265,10 @@ def test_smtp_down_longer_than_the_old_retry_budget(stack: Stack):
         stack.smtp.stop()
         stack.smtp.start()
         procs.stop_all()
-    result = _tally(stack, ids, "SMTP down 40 s", recover, f"up to {attempts} attempts while down")
+    result = _tally(
+        stack, ids, f"SMTP down {SMTP_DOWN_SECONDS} s", recover,
+        f"up to {attempts} attempts while down",
+    )  # fmt: skip
     _assert_safe(result, stack, ids)
     assert failed == 0 and attempts > 5
 
