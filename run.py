@@ -64,6 +64,7 @@ def demo() -> None:
     print(
         "\n==> http://127.0.0.1:8000/ で公開しています (Ctrl+C で停止)\n"
         "    管理画面: http://127.0.0.1:8000/admin/ — ユーザー名 admin、パスワードは初回に表示\n"
+        "    初回ログインで二要素認証（スマートフォンの認証アプリ）を設定します。\n"
         "    パスワードを忘れたら: .venv/bin/python manage.py changepassword admin\n"
     )
     os.execve(PYTHON, [str(PYTHON), "manage.py", "runserver", "127.0.0.1:8000"], env)

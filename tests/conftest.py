@@ -179,3 +179,31 @@ def _mail_through_the_outbox(settings) -> None:
     """Django's test set-up points EMAIL_BACKEND at locmem; the product points it at the outbox,
     which then sends through OUTBOX_EMAIL_BACKEND (locmem in tests). Keep the product's path."""
     settings.EMAIL_BACKEND = "outbox.stored.OutboxBackend"
+
+
+@pytest.fixture(autouse=True)
+def _verified_force_login(request: pytest.FixtureRequest, monkeypatch) -> None:
+    """``client.force_login(user)`` also passes the second factor, as a real login would after
+    the code: staff must use 2FA (accounts/), and the suite's admin tests are about other things.
+
+    Tests of 2FA itself opt out with ``@pytest.mark.unverified_login``.
+    """
+    if request.node.get_closest_marker("unverified_login"):
+        return
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None) -> None:
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        original(self, user, backend)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="tests", confirmed=True)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)

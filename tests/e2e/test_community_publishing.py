@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from events.models import EventPage
 from tests.community.factories import PASSWORD, make_editor, make_group, make_staff
+from tests.e2e.admin_login import admin_log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -29,10 +30,7 @@ def _assert_accessible(page) -> None:
 
 
 def _log_in(page, base: str, username: str) -> None:
-    page.goto(base + "/admin/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("button[type=submit]").click()
+    admin_log_in(page, base, username, PASSWORD)  # town staff pass 2FA; editors need not
     page.wait_for_url(base + "/admin/")
 
 
