@@ -1,9 +1,9 @@
 # Tsunagu web / worker / beat image: one image, the command picks the role (see docker-compose.yml).
 FROM python:3.11-slim
 
-# The access log has paths only, never query strings: an admin search can carry a client's name
-# (要配慮個人情報). Gunicorn reads these flags from GUNICORN_CMD_ARGS whatever the command line;
-# no control socket, as its default place is under $HOME, which the app user cannot write.
+# Gunicorn reads GUNICORN_CMD_ARGS whatever the command line, so every start (here, in
+# docker-compose.yml, by hand) uses tsunagu/gunicorn_conf.py: an access log of paths only, with the
+# secrets in emailed links redacted, no Server header, no control socket.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
@@ -11,7 +11,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=tsunagu.settings.production \
     STATIC_ROOT=/app/static \
     MEDIA_ROOT=/app/media \
-    GUNICORN_CMD_ARGS="--access-logfile - --access-logformat '%(h)s \"%(m)s %(U)s\" %(s)s %(b)s %(L)ss' --worker-tmp-dir /dev/shm --no-control-socket"
+    GUNICORN_CMD_ARGS="--config python:tsunagu.gunicorn_conf"
 
 WORKDIR /app
 
@@ -33,6 +33,8 @@ RUN pip install --no-deps -e . \
 # The manifest lives in STATIC_ROOT, so collect with the production storage; the values below are
 # build-time dummies for this RUN only (production settings refuse to load without them).
 RUN SECRET_KEY=build-only-not-secret \
+    FIELD_ENCRYPTION_KEYS=build-only-not-a-key \
+    FIELD_HASH_KEY=build-only-not-secret \
     ALLOWED_HOSTS=localhost \
     DATABASE_URL=postgres://build@127.0.0.1:1/build \
     REDIS_URL=redis://127.0.0.1:1/0 \

@@ -1,13 +1,22 @@
-"""/healthz: what a load balancer and an operator need to know, as JSON, quickly."""
+"""/healthz: what a load balancer and an operator need to know, as JSON, quickly.
 
+Anyone may ask whether the node is up; only internal callers learn how it is built (database
+vendor, worker count, timings, outbox backlog), which would otherwise help an attacker.
+"""
+
+import hmac
 import time
 from collections.abc import Callable
+from functools import lru_cache
+from ipaddress import ip_address, ip_network
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
+
+from tsunagu.net import client_ip
 
 from .tasks import HEARTBEAT_CACHE_KEY
 
@@ -54,13 +63,42 @@ def _outbox() -> dict:
     return {**found, "ok": found["overdue"] == 0}
 
 
+@lru_cache(maxsize=4)
+def _networks(cidrs: tuple[str, ...]) -> tuple:
+    return tuple(ip_network(cidr) for cidr in cidrs)
+
+
+def is_internal_caller(request: HttpRequest) -> bool:
+    """A caller that may see the details: from an internal network, or holding the token.
+
+    Behind proxies that were not declared (``TRUSTED_PROXY_COUNT`` 0), the connection comes from
+    the proxy, an internal address, whoever is really asking; such a request is external.
+    """
+    token = settings.HEALTHZ_TOKEN
+    presented = request.headers.get("X-Healthz-Token", "")
+    if token and hmac.compare_digest(presented.encode(), token.encode()):
+        return True
+    if not settings.TRUSTED_PROXY_COUNT and (
+        "X-Forwarded-For" in request.headers or "Forwarded" in request.headers
+    ):
+        return False
+    try:
+        address = ip_address(client_ip(request) or "")
+    except ValueError:
+        return False
+    return any(
+        address in network for network in _networks(tuple(settings.HEALTHZ_INTERNAL_NETWORKS))
+    )
+
+
 @never_cache
-def healthz(request) -> JsonResponse:
+def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the web node can serve; 503 when its database or cache is down.
 
     A missing Celery worker, or outgoing messages waiting longer than the sweep allows (no
     sweep or no worker running), degrades but does not fail the node: pages still work, and the
-    outbox catches up once they are back.
+    outbox catches up once they are back. Callers outside ``is_internal_caller`` get the status
+    word only, with the same HTTP status.
     """
     checks = {"database": _timed(_database)}
     if settings.REDIS_URL:
@@ -74,4 +112,7 @@ def healthz(request) -> JsonResponse:
     status = "ok" if all(c["ok"] for c in checks.values()) else "degraded"
     if not essential_ok:
         status = "fail"
-    return JsonResponse({"status": status, "checks": checks}, status=200 if essential_ok else 503)
+    body = (
+        {"status": status, "checks": checks} if is_internal_caller(request) else {"status": status}
+    )
+    return JsonResponse(body, status=200 if essential_ok else 503)
