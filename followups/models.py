@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from matching.models import Client, Placement
+from tsunagu.fields import EncryptedTextField
 
 # The 3-item UCLA loneliness scale as worded in the Cabinet Office's 人々のつながりに関する基礎調査.
 UCLA_ITEMS = (
@@ -91,8 +92,9 @@ class CheckIn(models.Model):
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(10)],
     )
-    notes = models.TextField(_("notes"), blank=True)
-    next_action = models.TextField(_("next action"), blank=True)
+    # The answers are encrypted at rest (tsunagu/fields.py); the scores stay plain for statistics.
+    notes = EncryptedTextField(_("notes"), blank=True)
+    next_action = EncryptedTextField(_("next action"), blank=True)
     recorded_at = models.DateTimeField(_("recorded"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -103,7 +105,7 @@ class CheckIn(models.Model):
         _("attending (host place)"), max_length=20, choices=HostAttending.choices, blank=True
     )
     host_concern = models.BooleanField(_("concern (host place)"), null=True, blank=True)
-    host_comment = models.TextField(_("comment (host place)"), blank=True)
+    host_comment = EncryptedTextField(_("comment (host place)"), blank=True)
     host_answered_at = models.DateTimeField(_("host place answered"), null=True, blank=True)
 
     created_at = models.DateTimeField(default=timezone.now)

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from outbox.services import reschedule
 from resources.models import ActivityPage, Area, Term
+from tsunagu.text import to_hiragana
 
 from . import emails, services
 from .models import Client, Consent, Placement, Proposal, Team, TeamMembership
@@ -198,10 +199,17 @@ def _terms(names: list[str], kind: str) -> list[Term]:
     return list(Term.objects.filter(name__in=names, kind=kind))
 
 
+def _kana(name: str) -> str:
+    """Sample names are 見本 and a given name in katakana: their reading, as staff write it."""
+    given = name.removeprefix("見本 ").removesuffix("（サンプル）")
+    return f"みほん {to_hiragana(given)}"
+
+
 def _client(spec: dict[str, Any], team: Team, coordinator: Any) -> Client:
     person = Client.objects.create(
         reference_code=spec["code"],
         name=spec["name"],
+        kana=_kana(spec["name"]),
         team=team,
         area=Area.objects.filter(name=spec["area"]).first(),
         notes=f"【サンプル】{spec['situation']}",

@@ -125,6 +125,14 @@ class _Words:
         return found
 
 
+def _length_error(column: str, value: str) -> str | None:
+    """The model's limit, checked here: encrypted columns are text, so the database cannot."""
+    limit = Client._meta.get_field(column).max_length
+    if limit is not None and len(value) > limit:
+        return _("at most %(limit)d characters.") % {"limit": limit}
+    return None
+
+
 def parse_availability(text: str) -> list[str]:
     slots = []
     for token in values.split(text, values.LIST_SEPARATORS):
@@ -231,6 +239,8 @@ class ClientReader:
         name = values.normalize(cells["name"])
         if not name:
             errors.row(line, titles["name"], _("required."))
+        elif too_long := _length_error("name", name):
+            errors.row(line, titles["name"], too_long)
         row.fields["name"] = name
         for column, text in cells.items():
             if column in {"external_id", "name"}:
@@ -246,6 +256,8 @@ class ClientReader:
         fields = row.fields
         if column in ("kana", "notes"):
             fields[column] = text.strip() if column == "notes" else value
+            if too_long := _length_error(column, fields[column]):
+                raise ValueError(too_long)
         elif column == "birth_year":
             this_year = timezone.localdate().year
             fields["birth_year"] = (

@@ -36,9 +36,36 @@ def normalize(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+# C0/C1 control characters and DEL; the line-keeping variant spares LF (CR is dropped: CRLF → LF).
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROLS_BUT_LF = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def single_line(text: str) -> str:
+    """A title or name without control characters: CR/LF, tabs, NUL and escapes become spaces.
+
+    A line break in a title would end an iCalendar content line (and a mail header); the other
+    controls are not allowed in iCalendar TEXT at all.
+    """
+    return _SPACES.sub(" ", _CONTROLS.sub(" ", text)).strip()
+
+
+def without_controls(text: str) -> str:
+    """Multi-line text (descriptions) with line breaks kept as LF and every other control gone."""
+    return _CONTROLS_BUT_LF.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 def to_katakana(text: str) -> str:
     """Hiragana → katakana, so こども and コドモ become the same term."""
     return text.translate(_HIRA_TO_KATA)
+
+
+def reading_key(text: str) -> str:
+    """A kana reading as one exact key: width, script (ひらがな/カタカナ/ｶﾀｶﾅ), spaces folded.
+
+    For readings matched whole (the keyed hash of a client's kana), not searched word by word.
+    """
+    return to_katakana(normalize(text)).lower().replace(" ", "")
 
 
 def to_hiragana(text: str) -> str:

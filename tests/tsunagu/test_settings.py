@@ -2,9 +2,13 @@
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = (
@@ -69,6 +73,8 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://u@db.invalid:5432/tsunagu",
     "REDIS_URL": "redis://cache.invalid:6379/0",
     "WAGTAILADMIN_BASE_URL": "https://tsunagu.example.jp",
+    "FIELD_ENCRYPTION_KEYS": f"{Fernet.generate_key().decode()},{Fernet.generate_key().decode()}",
+    "FIELD_HASH_KEY": secrets.token_urlsafe(48),
 }
 
 
@@ -98,3 +104,46 @@ def test_production_refuses_to_start_without_allowed_hosts():
     result = _run("tsunagu.settings.production", env, "manage.py", "check")
     assert result.returncode != 0
     assert "ALLOWED_HOSTS must be set" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["FIELD_ENCRYPTION_KEYS", "FIELD_HASH_KEY"])
+def test_production_refuses_to_start_without_its_encryption_keys(name):
+    result = _run("tsunagu.settings.production", {**PRODUCTION_ENV, name: ""}, "manage.py", "check")
+    assert result.returncode != 0
+    assert f"{name} must be set" in result.stderr
+
+
+def test_production_refuses_a_malformed_encryption_key():
+    env = {**PRODUCTION_ENV, "FIELD_ENCRYPTION_KEYS": "not-a-key"}
+    result = _run("tsunagu.settings.production", env, "manage.py", "check")
+    assert result.returncode != 0
+    assert "tsunagu.E101" in result.stderr and "not a Fernet key" in result.stderr
+
+
+SECRETS_PROBE = (
+    "import json, django; from django.conf import settings; django.setup(); print(json.dumps("
+    "[settings.SECRET_KEY, settings.FIELD_ENCRYPTION_KEYS, settings.FIELD_HASH_KEY]))"
+)
+
+
+def test_dev_settings_take_no_secret_from_the_code():
+    """Without the environment: the checkout's own generated file (var/secrets.json)."""
+    unset = dict.fromkeys(("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "FIELD_HASH_KEY"), "")
+    result = _run("tsunagu.settings.dev", unset, "-c", SECRETS_PROBE)
+    assert result.returncode == 0, result.stderr
+    secret_key, keys, hash_key = json.loads(result.stdout.strip().splitlines()[-1])
+    kept = json.loads((ROOT / "var" / "secrets.json").read_text())
+    assert (secret_key, keys, hash_key) == (
+        kept["SECRET_KEY"], [kept["FIELD_ENCRYPTION_KEY"]], kept["FIELD_HASH_KEY"]
+    )  # fmt: skip
+    for module in ("manage.py", "tsunagu/celery.py", "tsunagu/settings/dev.py"):
+        assert secret_key not in (ROOT / module).read_text()
+
+
+def test_dev_settings_prefer_the_environment():
+    env = {k: PRODUCTION_ENV[k] for k in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "FIELD_HASH_KEY")}
+    result = _run("tsunagu.settings.dev", env, "-c", SECRETS_PROBE)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [
+        env["SECRET_KEY"], env["FIELD_ENCRYPTION_KEYS"].split(","), env["FIELD_HASH_KEY"]
+    ]  # fmt: skip

@@ -4,6 +4,16 @@ from .base import *
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in production.")
+# Checked for form by tsunagu.encryption's system check (check, migrate, runserver).
+if not FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        "FIELD_ENCRYPTION_KEYS must be set in production: comma-separated Fernet keys, newest "
+        "first (README, “Encryption keys”)."
+    )
+if not FIELD_HASH_KEY:
+    raise ImproperlyConfigured(
+        "FIELD_HASH_KEY must be set in production: at least 32 characters of random text."
+    )
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production (comma-separated).")
 if not REDIS_URL:

@@ -4,6 +4,9 @@ from .base import *
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"
+# Fixed test-only keys, so a test database and its fixtures read the same in every process.
+FIELD_ENCRYPTION_KEYS = ["dGVzdC1vbmx5LWZpZWxkLWVuY3J5cHRpb24ta2V5LTE="]
+FIELD_HASH_KEY = "test-only-field-hash-key-not-secret-0123456789"
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 OUTBOX_EMAIL_BACKEND = env("OUTBOX_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
