@@ -1,11 +1,18 @@
 """Admin registration: the client permission policy, the audit log model and actions, and
 the participation-support menu."""
 
+from typing import Any
+
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.log_actions import LogActionRegistry
 from wagtail.permissions import register_permission_policy
 
+from .access import client_access
 from .audit import ACTIONS
+from .audit_export import AuditExportView
 from .models import Client, ClientLogEntry
 from .permissions import ClientPermissionPolicy
 from .viewsets import MatchingViewSetGroup
@@ -24,3 +31,20 @@ def register_client_log(actions: LogActionRegistry) -> None:
 @hooks.register("register_admin_viewset")
 def register_viewsets() -> MatchingViewSetGroup:
     return MatchingViewSetGroup()
+
+
+class AuditExportMenuItem(MenuItem):
+    def is_shown(self, request: Any) -> bool:
+        return client_access(request.user).sees_all
+
+
+@hooks.register("register_admin_urls")
+def register_audit_export_url() -> list:
+    return [path("client-audit-log/", AuditExportView.as_view(), name="matching_audit_export")]
+
+
+@hooks.register("register_reports_menu_item")
+def register_audit_export_menu_item() -> MenuItem:
+    return AuditExportMenuItem(
+        _("Client audit log (XLSX)"), reverse("matching_audit_export"), icon_name="history"
+    )

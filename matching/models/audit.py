@@ -10,21 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.models.audit_log import BaseLogEntry, BaseLogEntryManager, LogEntryQuerySet
 
 from ..access import client_access
+from .history import AppendOnlyModel, AppendOnlyQuerySet
 
 
-class ClientLogEntryQuerySet(LogEntryQuerySet):
-    def update(self, **kwargs: Any) -> int:
-        raise ValidationError(_("The audit log cannot be changed."))
-
-    def delete(self) -> Any:
-        raise ValidationError(_("The audit log cannot be changed."))
+class ClientLogEntryQuerySet(AppendOnlyQuerySet, LogEntryQuerySet):
+    pass
 
 
 class ClientLogEntryManager(BaseLogEntryManager):
@@ -43,7 +39,10 @@ class ClientLogEntryManager(BaseLogEntryManager):
         return self.filter(client_id=instance.pk)
 
 
-class ClientLogEntry(BaseLogEntry):
+class ClientLogEntry(AppendOnlyModel, BaseLogEntry):
+    # The label is text copied from the client when logged; ``data`` holds ids and codes only.
+    ERASABLE_FIELDS = ("label",)
+
     # No database constraint: the audit trail outlives an erased client.
     client = models.ForeignKey(
         "matching.Client",
@@ -70,11 +69,3 @@ class ClientLogEntry(BaseLogEntry):
     @cached_property
     def object_id(self) -> Any:
         return self.client_id
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise ValidationError(_("The audit log cannot be changed."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise ValidationError(_("The audit log cannot be changed."))

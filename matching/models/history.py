@@ -1,0 +1,58 @@
+"""Append-only history: rows written once, whose only sanctioned change is blanking free text.
+
+Consent records, placement status changes and the client audit log are evidence. The ORM
+refuses to change or delete them; the database refuses too (migration 0004), so raw SQL or
+another program connected as the application role cannot either. Erasing a client is the one
+exception: ``erase_free_text()`` sets the model's ``ERASABLE_FIELDS`` to "" and touches nothing
+else, which is exactly what the triggers let through.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, NoReturn
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def _refuse() -> NoReturn:
+    raise ValidationError(_("History records cannot be changed or deleted."))
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Refuses every bulk change except ``erase_free_text()``."""
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        _refuse()
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> NoReturn:
+        _refuse()
+
+    def delete(self) -> NoReturn:
+        _refuse()
+
+    def erase_free_text(self) -> int:
+        """Blank the declared free-text columns (client erasure); returns the rows matched."""
+        return super().update(**dict.fromkeys(self.model.ERASABLE_FIELDS, ""))
+
+
+class AppendOnlyModel(models.Model):
+    """A history row: saved once; changed only by ``erase_free_text()`` on its queryset."""
+
+    # Read by ``manage.py grant_app_role``: the application role may not delete these rows.
+    APPEND_ONLY: ClassVar[bool] = True
+    # Free-text columns that erasure may blank: the app role's only UPDATE grant on the table,
+    # and the columns the triggers of migration 0007 let be set to "".
+    ERASABLE_FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            _refuse()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        _refuse()
