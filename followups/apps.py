@@ -7,9 +7,11 @@ class FollowupsConfig(AppConfig):
     verbose_name = _("Follow-ups")
 
     def ready(self) -> None:
+        from matching.emails import register_host_kind
         from outbox import registry
 
-        from . import emails
+        from . import emails, receivers  # noqa: F401 — connects matching's signals
 
         for kind, label in emails.KINDS.items():
             registry.register(kind, label=label, compose=emails.compose)
+        register_host_kind(emails.HOST)

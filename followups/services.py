@@ -20,8 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from matching.access import audit_user, client_access
+from matching.access import audit_user, can_write_client, ensure_can_write
 from matching.audit import client_log
+from matching.emails import placement_topic as _placement_topic
 from matching.models import Client, Placement
 from outbox import services as outbox
 from outbox.services import Spec
@@ -53,8 +54,8 @@ def message_key(kind: str, checkin_pk: Any) -> str:
 
 
 def placement_topic(placement_pk: Any) -> str:
-    """What closing a placement cancels."""
-    return f"placement:{placement_pk}"
+    """What closing or pausing a placement cancels (matching's topic for the placement)."""
+    return _placement_topic(placement_pk)
 
 
 def reminders_for(checkin: CheckIn) -> list[Spec]:
@@ -99,6 +100,7 @@ def schedule_create(
     in the future wait in the outbox for its sweep; one already due (a back-dated start) is
     sent after commit.
     """
+    ensure_can_write(by, placement.client)
     if placement.checkins.exists():
         return list(placement.checkins.all())
     start = placement.started_on or timezone.localdate()
@@ -133,11 +135,43 @@ def schedule_cancel(*, placement: Placement) -> int:
     return open_checkins.update(status=CheckIn.Status.CANCELLED)
 
 
+def schedule_pause(*, placement: Placement) -> int:
+    """A paused placement (consent withdrawn): nothing more goes to the host or the staff.
+
+    The check-ins stay to do, off the dashboard while the placement is not active, and move on
+    by the length of the pause when it resumes (``schedule_resume``).
+    """
+    return outbox.cancel(topic=placement_topic(placement.pk), reason=_("The placement was paused."))
+
+
+def schedule_resume(*, placement: Placement, paused_on: dt.date, by: Any) -> list[CheckIn]:
+    """The placement is active again: its check-ins still to do move by the days it was paused,
+    and their messages are queued again (a placement paused before it started gets its
+    schedule now)."""
+    ensure_can_write(by, placement.client)
+    if not placement.checkins.exists():
+        return schedule_create(placement=placement, by=by)
+    shift = max(timezone.localdate() - paused_on, dt.timedelta(0))
+    pending = list(placement.checkins.filter(status=CheckIn.Status.PENDING))
+    for checkin in pending:
+        checkin.due_on += shift
+    CheckIn.objects.bulk_update(pending, ["due_on"])
+    outbox.requeue(spec for checkin in pending for spec in reminders_for(checkin))
+    return pending
+
+
+def checkins_erase(*, client: Client) -> int:
+    """The client is being erased: the coordinator's and the host's free text goes; the
+    answers that feed the statistics (attendance, scales) stay, with nobody behind them."""
+    rows = CheckIn.objects.filter(placement__client=client)
+    return rows.update(notes="", next_action="", host_comment="")
+
+
 def _lock_checkin(checkin: CheckIn, by: Any) -> tuple[Client, CheckIn]:
-    """Lock the client first (matching's order), then the check-in; team members only."""
+    """Lock the client first (matching's order), then the check-in; for those who may write the
+    client only (its own team), refused as a form error."""
     client = Client.objects.select_for_update().get(pk=checkin.placement.client_id)
-    allowed = getattr(by, "is_superuser", False) or client.team_id in client_access(by).team_ids
-    if not allowed:
+    if not can_write_client(by, client):
         raise FollowUpError(_("Only the coordinators of the person's team can record follow-ups."))
     locked = CheckIn.objects.select_for_update(of=("self",)).select_related("placement")
     return client, locked.get(pk=checkin.pk)
@@ -252,6 +286,8 @@ def host_answer(*, checkin_id: Any, attending: str, concern: bool, comment: str 
         return False
     if checkin.status == CheckIn.Status.CANCELLED:
         return False
+    if checkin.placement.status != Placement.Status.ACTIVE:
+        return False  # paused or closed: no contact with the host, either way
     if attending not in CheckIn.HostAttending.values:
         raise FollowUpError(_("Choose whether the person is attending."))
     checkin.host_attending, checkin.host_concern = attending, concern

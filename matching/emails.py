@@ -11,6 +11,8 @@ Outbox rows hold the proposal's id only.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -46,6 +48,46 @@ def answered_key(proposal_id: object) -> str:
 def topic(proposal_id: object) -> str:
     """What closing a proposal cancels: its request and its reminder, if not sent yet."""
     return f"proposal:{proposal_id}"
+
+
+def placement_topic(placement_id: object) -> str:
+    """The topic of every message about a placement (follow-ups' reminders and questions), so
+    matching can cancel and list them without knowing the kinds."""
+    return f"placement:{placement_id}"
+
+
+# Kinds that reach a host place, a third party: matching's own and those registered by the
+# apps above (follow-ups' question to the host). What of them went out is a record of
+# provision to a third party, shown on the client page.
+_host_kinds: set[str] = set(HOST_KINDS)
+
+
+def register_host_kind(kind: str) -> None:
+    _host_kinds.add(kind)
+
+
+def client_topics(client: Any) -> list[str]:
+    """The topics of every message about the client's proposals and placements."""
+    return [
+        *(topic(pk) for pk in client.proposals.values_list("pk", flat=True)),
+        *(placement_topic(pk) for pk in client.placements.values_list("pk", flat=True)),
+    ]
+
+
+def sent_to_hosts(client: Any) -> list[Message]:
+    """What host places already received about the client (emailed or telephoned): kind and
+    date only, never the content."""
+    rows = Message.objects.filter(
+        kind__in=sorted(_host_kinds),
+        topic__in=client_topics(client),
+        status__in=(Message.Status.SENT, Message.Status.CALLED),
+    )
+    messages = list(rows.order_by("sent_at", "called_at", "pk"))
+    for message in messages:
+        kind = registry.get(message.kind)
+        message.label = kind.label if kind else message.kind
+        message.at = message.sent_at or message.called_at
+    return messages
 
 
 def _absolute(path: str) -> str:

@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from .access import client_access
+from .access import client_access, writable_teams
 from .models import Consent, Placement, SupportPlan, Team
 from .models.clients import AVAILABILITY_CHOICES
+from .services import OnWithdrawal
 
 
 def visible_teams(user: Any) -> Any:
@@ -21,7 +22,8 @@ def visible_teams(user: Any) -> Any:
 
 
 class ClientForm(WagtailAdminModelForm):
-    """The client record; teams and coordinators limited to those the user works with."""
+    """The client record; the team only one whose clients the user may write (their own), and
+    coordinators from those teams."""
 
     availability = forms.MultipleChoiceField(
         label=_("availability"),
@@ -33,7 +35,7 @@ class ClientForm(WagtailAdminModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        teams = visible_teams(self.for_user)
+        teams = writable_teams(self.for_user)
         self.fields["team"].queryset = teams
         if "coordinators" in self.fields:
             self.fields["coordinators"].queryset = (
@@ -47,19 +49,35 @@ class ClientForm(WagtailAdminModelForm):
 
 
 class ConsentForm(forms.ModelForm):
+    """A consent record; for a withdrawal the note is its reason (required) and the coordinator
+    chooses what happens to the open placements."""
+
+    placements = forms.ChoiceField(
+        label=_("open placements, if consent is withdrawn"),
+        choices=OnWithdrawal.choices,
+        initial=OnWithdrawal.END,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
     class Meta:
         model = Consent
-        fields = ["stage", "obtained_on", "scope", "method", "note"]
+        fields = ["stage", "obtained_on", "scope", "method", "note", "placements"]
         widgets = {"obtained_on": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["obtained_on"].initial = timezone.localdate()
+        self.fields["note"].help_text = _("For a withdrawal: why (required).")
 
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("stage") == Consent.Stage.CONSENTED and not data.get("scope", "").strip():
+        stage = data.get("stage")
+        if stage == Consent.Stage.CONSENTED and not data.get("scope", "").strip():
             self.add_error("scope", _("Record what the person agreed to (the scope)."))
+        if stage == Consent.Stage.WITHDRAWN and not data.get("note", "").strip():
+            self.add_error("note", _("Give the reason for the withdrawal."))
+        data["placements"] = data.get("placements") or OnWithdrawal.END
         return data
 
 
@@ -135,7 +153,9 @@ class PlacementStatusForm(forms.Form):
     def __init__(self, *args: Any, placement: Placement, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [
-            (status, Placement.Status(status).label) for status in placement.next_statuses()
+            (status, Placement.Status(status).label)
+            for status in placement.next_statuses()
+            if status != Placement.Status.PAUSED  # only a consent withdrawal pauses
         ]
 
 

@@ -1,5 +1,9 @@
 """Writes with rules: consent, support plans, proposals, placements.
 
+Every service that takes ``by`` first applies the write rule (``access.ensure_can_write``: the
+client's own team, superusers, the system), whatever view, command or task called it; ``by=None``
+is the host place's signed link or a scheduled job, authorised by its caller.
+
 Every service is one transaction that locks the client row first (then the proposal or
 placement, then the activity), so a consent withdrawal and a placement never interleave and
 two acceptances never overfill an activity. On SQLite, which ignores row locks, the write
@@ -12,20 +16,22 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from outbox.services import Spec, cancel, enqueue
 from resources.importing.files import ImportRejected
 from resources.models import ActivityPage
 
-from . import emails
-from .access import audit_user
+from . import emails, signals
+from .access import audit_user, ensure_can_write, ensure_can_write_team
 from .audit import client_log
 from .imports import ClientRow
 from .models import (
@@ -83,6 +89,7 @@ def _require_consent(client: Client) -> None:
 @transaction.atomic
 def clients_import(*, rows: list[ClientRow], team: Team, by: Any) -> Counter[str]:
     """Create or update the team's clients by external ID, all rows or none."""
+    ensure_can_write_team(by, team.pk)
     ids = [row.external_id for row in rows]
     existing = {c.external_id: c for c in Client.objects.filter(external_id__in=ids)}
     foreign = [row for row in rows if row.external_id in existing
@@ -112,6 +119,43 @@ def clients_import(*, rows: list[ClientRow], team: Team, by: Any) -> Counter[str
 # --- consent ---------------------------------------------------------------------------------
 
 
+class OnWithdrawal(models.TextChoices):
+    """What a consent withdrawal does to the open placements; the coordinator chooses."""
+
+    END = "end", gettext_lazy("End them and stop all contact with the host place")
+    PAUSE = (
+        "pause",
+        gettext_lazy(
+            "Pause them: no contact with the host place and no check-ins until consent is "
+            "given again"
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    consent: Consent
+    proposals_closed: int
+    placements_ended: int
+    placements_paused: int
+
+
+def _append_consent(client: Client, *, stage: str, by: Any, **fields: Any) -> Consent:
+    seq = (client.consents.aggregate(last=Max("seq"))["last"] or 0) + 1
+    return Consent.objects.create(
+        client=client, seq=seq, stage=stage, recorded_by=audit_user(by), **fields
+    )
+
+
+def _close_open_proposals(client: Client, *, by: Any) -> int:
+    proposals = list(client.proposals.select_for_update().filter(status__in=Proposal.OPEN))
+    for proposal in proposals:
+        _close_proposal(
+            proposal, Proposal.Status.WITHDRAWN, by=by, reason=_("Consent is no longer given.")
+        )
+    return len(proposals)
+
+
 @transaction.atomic
 def consent_record(
     *,
@@ -123,33 +167,83 @@ def consent_record(
     method: str = "",
     note: str = "",
 ) -> Consent:
-    """Append a consent record; anything but 同意あり withdraws the open proposals at once."""
+    """Append a consent record; anything but 同意あり withdraws the open proposals at once.
+
+    A withdrawal (同意撤回) is ``consent_withdraw``'s: the note is its required reason, and the
+    open placements end.
+    """
+    ensure_can_write(by, client)
+    if stage == Consent.Stage.WITHDRAWN:
+        return consent_withdraw(
+            client=client, obtained_on=obtained_on, by=by, reason=note, method=method
+        ).consent
     client = _lock(client)
     if stage == Consent.Stage.CONSENTED and not scope.strip():
         raise MatchingError(_("Record what the person agreed to (the scope)."))
-    seq = (client.consents.aggregate(last=Max("seq"))["last"] or 0) + 1
-    consent = Consent.objects.create(
-        client=client,
-        seq=seq,
-        stage=stage,
-        scope=scope,
+    consent = _append_consent(
+        client, stage=stage, by=by, scope=scope, obtained_on=obtained_on, method=method, note=note
+    )
+    client_log(client=client, action="matching.consent.record", by=by, consent=consent.pk,
+               stage=stage)  # fmt: skip
+    if stage != Consent.Stage.CONSENTED:
+        _close_open_proposals(client, by=by)
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(
+    *,
+    client: Client,
+    obtained_on: dt.date,
+    by: Any,
+    reason: str,
+    placements: str = OnWithdrawal.END,
+    method: str = "",
+) -> Withdrawal:
+    """The person withdrew consent: from this moment nobody contacts a host place about them.
+
+    One transaction: the withdrawal (who recorded it, and why, in the consent's note), its
+    open proposals closed (their unsent emails cancelled), and each open placement ended or,
+    if the coordinator chose so, paused (follow-ups stop its reminders and the host's
+    questions until it is resumed with consent). A placement the host never agreed to is
+    ended either way: there is nothing to keep.
+    """
+    ensure_can_write(by, client)
+    if not reason.strip():
+        raise MatchingError(_("Give the reason for the withdrawal."))
+    if placements not in OnWithdrawal.values:
+        raise MatchingError(_("Choose whether to end or pause the placements."))
+    client = _lock(client)
+    consent = _append_consent(
+        client,
+        stage=Consent.Stage.WITHDRAWN,
+        by=by,
         obtained_on=obtained_on,
         method=method,
-        note=note,
-        recorded_by=audit_user(by),
+        note=reason,
     )
-    action = (
-        "matching.consent.withdraw"
-        if stage == Consent.Stage.WITHDRAWN
-        else "matching.consent.record"
-    )
-    client_log(client=client, action=action, by=by, consent=consent.pk, stage=stage)
-    if stage != Consent.Stage.CONSENTED:
-        for proposal in client.proposals.select_for_update().filter(status__in=Proposal.OPEN):
-            _close_proposal(
-                proposal, Proposal.Status.WITHDRAWN, by=by, reason=_("Consent is no longer given.")
+    client_log(
+        client=client, action="matching.consent.withdraw", by=by, consent=consent.pk,
+        stage=Consent.Stage.WITHDRAWN, placements=placements,
+    )  # fmt: skip
+    closed = _close_open_proposals(client, by=by)
+    ended = paused = 0
+    open_placements = client.placements.filter(status__in=Placement.OPEN).order_by("created_at")
+    for placement in open_placements:
+        if placements == OnWithdrawal.PAUSE and placement.status in Placement.PAUSABLE:
+            placement_pause(placement=placement, by=by, reason=_("Consent was withdrawn."))
+            paused += 1
+        elif placements == OnWithdrawal.END or placement.status != Placement.Status.PAUSED:
+            placement_close(
+                placement=placement,
+                status=Placement.Status.ENDED,
+                reason=_("Consent was withdrawn."),
+                by=by,
             )
-    return consent
+            ended += 1
+    return Withdrawal(
+        consent=consent, proposals_closed=closed, placements_ended=ended, placements_paused=paused
+    )
 
 
 # --- support plans ---------------------------------------------------------------------------
@@ -167,6 +261,7 @@ def plan_create(
     review_due: dt.date | None = None,
 ) -> SupportPlan:
     """Write a plan; the current one is kept as superseded history."""
+    ensure_can_write(by, client)
     client = _lock(client)
     client.plans.filter(status__in=SupportPlan.CURRENT).update(status=SupportPlan.Status.SUPERSEDED)
     plan = SupportPlan.objects.create(
@@ -200,6 +295,7 @@ def plan_review(
     by: Any,
     review_due: dt.date | None = None,
 ) -> SupportPlan:
+    ensure_can_write(by, plan.client)
     plan = _lock_open_plan(plan)
     plan.reviewed_on, plan.review_note, plan.review_due = reviewed_on, note, review_due
     plan.save(update_fields=["reviewed_on", "review_note", "review_due"])
@@ -212,6 +308,7 @@ def plan_close(
     *, plan: SupportPlan, status: str, reason: str, closed_on: dt.date, by: Any
 ) -> SupportPlan:
     """End or interrupt the current plan, with the reason."""
+    ensure_can_write(by, plan.client)
     if status not in (SupportPlan.Status.ENDED, SupportPlan.Status.INTERRUPTED):
         raise MatchingError(_("A plan can only be ended or interrupted."))
     if not reason.strip():
@@ -233,6 +330,7 @@ def proposal_create(*, client: Client, activity_id: int, by: Any) -> Proposal:
     Re-ranking (rather than trusting the form) means a candidate that no longer fits — full,
     withdrawn from placements, ruled out by a changed profile — is refused.
     """
+    ensure_can_write(by, client)
     client = _lock(client)
     _require_consent(client)
     ranked = {r.activity_id: r for r in client_rank(client=client, top=PROPOSAL_CHOICES)}
@@ -267,6 +365,7 @@ def proposal_update(
     *, proposal: Proposal, summary: str, by: Any, companion_id: int | None = None
 ) -> Proposal:
     """The summary for the host place, and the volunteer going along (if any)."""
+    ensure_can_write(by, proposal.client)
     client, proposal = _lock_proposal(proposal)
     if proposal.status != Proposal.Status.DRAFT:
         raise MatchingError(_("Only a draft can be edited."))
@@ -283,6 +382,7 @@ def proposal_send(*, proposal: Proposal, by: Any) -> Proposal:
     The request and its reminder are queued together: the outbox is the reminder's schedule,
     and both stop being useful at the deadline.
     """
+    ensure_can_write(by, proposal.client)
     client, proposal = _lock_proposal(proposal)
     if proposal.status != Proposal.Status.DRAFT:
         raise MatchingError(_("Only a draft can be sent."))
@@ -327,6 +427,7 @@ def proposal_send(*, proposal: Proposal, by: Any) -> Proposal:
 
 @transaction.atomic
 def proposal_withdraw(*, proposal: Proposal, reason: str, by: Any) -> Proposal:
+    ensure_can_write(by, proposal.client)
     _, proposal = _lock_proposal(proposal)
     if proposal.status not in Proposal.OPEN:
         raise MatchingError(_("This proposal is already closed."))
@@ -431,6 +532,7 @@ def placement_create(
     *, client: Client, activity: ActivityPage, by: Any, proposal: Proposal | None = None
 ) -> Placement:
     """A placement in 'proposed' state (the host's agreement still to come)."""
+    ensure_can_write(by, client)
     client = _lock(client)
     _require_consent(client)
     if not placement_activities().filter(pk=activity.pk).exists():
@@ -469,7 +571,7 @@ def _transition(placement: Placement, to: str, *, by: Any, reason: str = "") -> 
         _reserve_place(placement.activity_id)
     today = timezone.localdate()
     from_status, placement.status = placement.status, to
-    if to == Placement.Status.ACTIVE:
+    if to == Placement.Status.ACTIVE and placement.started_on is None:  # not when resumed
         placement.started_on = today
     if to in Placement.CLOSED:
         placement.ended_on = today
@@ -491,6 +593,7 @@ def _transition(placement: Placement, to: str, *, by: Any, reason: str = "") -> 
 @transaction.atomic
 def placement_accept(*, placement: Placement, by: Any) -> Placement:
     """The host agreed: the placement takes one of the activity's places."""
+    ensure_can_write(by, placement.client)
     return _transition(placement, Placement.Status.ACCEPTED, by=by)
 
 
@@ -501,8 +604,11 @@ def placement_activate(*, placement: Placement, by: Any) -> Placement:
     The check-in schedule is written in this same transaction, so a placement is never
     active without one (followups/services.py).
     """
+    ensure_can_write(by, placement.client)
     from followups.services import schedule_create
 
+    if Placement.objects.filter(pk=placement.pk, status=Placement.Status.PAUSED).exists():
+        return placement_resume(placement=placement, by=by)
     placement = _transition(placement, Placement.Status.ACTIVE, by=by)
     schedule_create(placement=placement, by=by)
     return placement
@@ -511,6 +617,7 @@ def placement_activate(*, placement: Placement, by: Any) -> Placement:
 @transaction.atomic
 def placement_close(*, placement: Placement, status: str, reason: str, by: Any) -> Placement:
     """Settled (定着), ended or interrupted; ending or interrupting needs a reason."""
+    ensure_can_write(by, placement.client)
     if status not in Placement.CLOSED:
         raise MatchingError(_("Choose settled, ended or interrupted."))
     if status != Placement.Status.SETTLED and not reason.strip():
@@ -519,4 +626,36 @@ def placement_close(*, placement: Placement, status: str, reason: str, by: Any) 
 
     placement = _transition(placement, status, by=by, reason=reason)
     schedule_cancel(placement=placement)
+    return placement
+
+
+@transaction.atomic
+def placement_pause(*, placement: Placement, by: Any, reason: str = "") -> Placement:
+    """Keep the place but stop every contact with the host and the check-ins (a withdrawal's
+    choice); follow-ups react to ``placement_paused``."""
+    ensure_can_write(by, placement.client)
+    placement = _transition(placement, Placement.Status.PAUSED, by=by, reason=reason)
+    signals.placement_paused.send(sender=Placement, placement=placement)
+    return placement
+
+
+@transaction.atomic
+def placement_resume(*, placement: Placement, by: Any) -> Placement:
+    """Consent was given again: the paused placement is active, its check-ins resume where
+    they stopped (follow-ups move them by the length of the pause)."""
+    ensure_can_write(by, placement.client)
+    _lock(placement.client)
+    if not Placement.objects.filter(pk=placement.pk, status=Placement.Status.PAUSED).exists():
+        raise MatchingError(_("Only a paused placement can be resumed."))
+    placement = _transition(placement, Placement.Status.ACTIVE, by=by)
+    paused_at = (
+        placement.status_changes.filter(to_status=Placement.Status.PAUSED)
+        .order_by("-changed_at", "-pk")
+        .values_list("changed_at", flat=True)
+        .first()
+    )
+    paused_on = timezone.localdate(paused_at) if paused_at else timezone.localdate()
+    signals.placement_resumed.send(
+        sender=Placement, placement=placement, paused_on=paused_on, by=by
+    )
     return placement

@@ -173,6 +173,40 @@ def cancel(*, topic: str = "", keys: Sequence[str] = (), reason: str = "") -> in
     )
 
 
+def requeue(specs: Iterable[Spec]) -> int:
+    """Queue again messages that were cancelled before they went out (a paused placement
+    resumed): a cancelled row was never sent, so taking it back to ``pending`` at the new time
+    keeps its key's at-most-once; a key never used is enqueued."""
+    now = timezone.now()
+    specs = list(specs)
+    revived = 0
+    for spec in specs:
+        row = spec.row(now)
+        revived += Message.objects.filter(key=spec.key, status=Message.Status.CANCELLED).update(
+            status=Message.Status.PENDING,
+            due_at=row.due_at,
+            next_attempt_at=row.next_attempt_at,
+            expires_at=row.expires_at,
+            attempts=0,
+            reason="",
+        )
+    if revived:
+        transaction.on_commit(ring_sweep)
+    return revived + enqueue_many(specs)
+
+
+def forget(*, topics: Sequence[str], keys: Sequence[str] = (), reason: str = "") -> int:
+    """A person is being erased: cancel what still waits about them and drop any content a
+    row of theirs holds (a stored email's). Returns the rows cancelled."""
+    cancelled = sum(cancel(topic=topic, reason=reason) for topic in topics)
+    cancelled += cancel(keys=keys, reason=reason)
+    about = Message.objects.filter(topic__in=list(topics)) | Message.objects.filter(
+        key__in=list(keys)
+    )
+    about.filter(payload__isnull=False).update(payload=None)
+    return cancelled
+
+
 def reschedule(*, keys: Sequence[str], due_at: dt.datetime) -> int:
     """Move pending messages to a new due time (a check-in moved to another day)."""
     return Message.objects.filter(key__in=list(keys), status=Message.Status.PENDING).update(

@@ -14,15 +14,18 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from resources.models import Area, Term
 from resources.models.schedules import TIME_BANDS, WEEKDAY_CHOICES
+from tsunagu.fields import EncryptedCharField, EncryptedTextField, KeyedHashField
+from tsunagu.text import reading_key
 
 from ..access import client_access
+from .history import AppendOnlyModel, AppendOnlyQuerySet
 from .teams import Team
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
@@ -90,6 +93,22 @@ class ClientQuerySet(models.QuerySet):
             return self.filter(team_id__in=access.team_ids)
         return self.none()
 
+    def writable_by(self, user: Any) -> ClientQuerySet:
+        """The clients the user may change (``access.can_write_client`` as a queryset)."""
+        access = client_access(user)
+        if access.writes_all:
+            return self.all()
+        return self.filter(team_id__in=access.team_ids)
+
+    def search(self, text: str) -> ClientQuerySet:
+        """By part of the reference code or external ID, or by the whole reading in any kana.
+
+        Name and kana are encrypted, so the reading is found through its keyed hash only.
+        """
+        query = Q(reference_code__icontains=text) | Q(external_id__icontains=text)
+        reading = self.model._meta.get_field("kana_hash").hash_of(text)
+        return self.filter(query | Q(kana_hash=reading) if reading else query)
+
     def with_consent_stage(self) -> ClientQuerySet:
         """Annotate ``consent_stage``: the stage of the latest consent record (None if none)."""
         latest = Consent.objects.filter(client=OuterRef("pk")).order_by("-recorded_at", "-seq")
@@ -119,8 +138,11 @@ class Client(models.Model):
         blank=True,
         help_text=_("The identifier in the team's own records, kept across imports."),
     )
-    name = models.CharField(_("full name"), max_length=100)
-    kana = models.CharField(_("kana"), max_length=200, blank=True)
+    # Encrypted at rest (tsunagu/fields.py): the database can neither search nor sort them.
+    name = EncryptedCharField(_("full name"), max_length=100)
+    kana = EncryptedCharField(_("kana"), max_length=200, blank=True)
+    # Finds a client by the exact reading, typed in hiragana, katakana or half-width kana.
+    kana_hash = KeyedHashField(source="kana", normalize=reading_key)
     birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
     age_band = models.PositiveSmallIntegerField(
         _("age band"),
@@ -202,10 +224,14 @@ class Client(models.Model):
         blank=True,
         related_name="+",
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True)
     is_sample = models.BooleanField(_("sample data"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # When the case ended (status closed); the retention period runs from here.
+    closed_at = models.DateTimeField(_("case closed"), null=True, blank=True, editable=False)
+    # Set by matching/erasure.py: the personal data is gone, the statistics stay.
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
 
     objects = ClientQuerySet.as_manager()
 
@@ -241,6 +267,18 @@ class Client(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.reference_code:
             self.reference_code = new_reference_code()
+        # Here, not in a form: every way of closing a case (admin, import, service) starts the
+        # retention clock, and reopening it stops the clock.
+        if self.status == self.Status.CLOSED and self.closed_at is None:
+            self.closed_at = timezone.now()
+        elif self.status != self.Status.CLOSED:
+            self.closed_at = None
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "status" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "closed_at"}
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "kana" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "kana_hash"}  # kept in step with the kana
         super().save(*args, **kwargs)
 
     def approximate_age(self, today: dt.date | None = None) -> int | None:
@@ -281,19 +319,8 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(client__in=Client.objects.visible_to(user).values("pk"))
 
 
-class AppendOnlyModel(models.Model):
-    """Rows that are history: written once, never updated or deleted through the ORM."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise ValidationError(_("History records cannot be changed."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise ValidationError(_("History records cannot be deleted."))
+class ConsentQuerySet(AppendOnlyQuerySet, ScopedQuerySet):
+    pass
 
 
 class Consent(AppendOnlyModel):
@@ -311,10 +338,13 @@ class Consent(AppendOnlyModel):
         PROXY = "proxy", _("Through a representative")
         OTHER = "other", _("Other")
 
+    ERASABLE_FIELDS = ("scope", "note")
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # Orders records made within the same clock tick; UUIDs do not sort by time.
     seq = models.BigIntegerField(default=0, editable=False)
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="consents")
+    # PROTECT: history is never deleted along with what it is about (erasure blanks, keeps rows).
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="consents")
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
     scope = models.TextField(
         _("scope"),
@@ -330,12 +360,12 @@ class Consent(AppendOnlyModel):
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
         null=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = ConsentQuerySet.as_manager()
 
     wagtail_reference_index_ignore = True
 
@@ -367,25 +397,25 @@ class SupportPlan(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="plans")
-    goals = models.TextField(_("goals"))
-    support_details = models.TextField(_("support and roles"), blank=True)
+    goals = EncryptedTextField(_("goals"))
+    support_details = EncryptedTextField(_("support and roles"), blank=True)
     meeting_date = models.DateField(
         _("agreed at the support meeting on"),
         null=True,
         blank=True,
         help_text=_("The date of the multi-agency support meeting that agreed the plan."),
     )
-    meeting_organisations = models.TextField(
+    meeting_organisations = EncryptedTextField(
         _("organisations at the meeting"), blank=True, help_text=_("One per line.")
     )
     review_due = models.DateField(_("review due"), null=True, blank=True)
     reviewed_on = models.DateField(_("last reviewed"), null=True, blank=True)
-    review_note = models.TextField(_("review note"), blank=True)
+    review_note = EncryptedTextField(_("review note"), blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     closed_on = models.DateField(_("ended on"), null=True, blank=True)
-    close_reason = models.TextField(_("reason"), blank=True)
+    close_reason = EncryptedTextField(_("reason"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

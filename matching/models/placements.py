@@ -2,7 +2,9 @@
 
 A proposal carries a coordinator-written ``summary``: the only thing about the client a host
 place ever sees. A placement moves proposed → accepted → active → settled / ended /
-interrupted; accepted and active placements occupy one of the activity's places.
+interrupted; accepted and active placements occupy one of the activity's places. A consent
+withdrawal may pause an accepted or active placement instead of ending it: it keeps its place
+but nobody contacts the host or runs the check-ins until it is resumed, which needs consent.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from resources.models import ActivityPage
+from tsunagu.fields import EncryptedTextField
 
-from .clients import AppendOnlyModel, Client, ScopedQuerySet
+from .clients import Client, ScopedQuerySet
+from .history import AppendOnlyModel, AppendOnlyQuerySet
 
 
 class Proposal(models.Model):
@@ -46,7 +50,7 @@ class Proposal(models.Model):
     )
     score = models.FloatField(_("score"), default=0)
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
-    summary = models.TextField(
+    summary = EncryptedTextField(
         _("summary for the host place"),
         blank=True,
         help_text=_(
@@ -57,7 +61,7 @@ class Proposal(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
-    status_reason = models.TextField(_("reason"), blank=True)
+    status_reason = EncryptedTextField(_("reason"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -65,7 +69,7 @@ class Proposal(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     deadline = models.DateTimeField(_("answer by"), null=True, blank=True)
     responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
-    response_comment = models.TextField(_("comment from the host place"), blank=True)
+    response_comment = EncryptedTextField(_("comment from the host place"), blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -99,15 +103,19 @@ class Placement(models.Model):
         SETTLED = "settled", _("Settled")
         ENDED = "ended", _("Ended")
         INTERRUPTED = "interrupted", _("Interrupted")
+        PAUSED = "paused", _("Paused (consent withdrawn)")
 
-    OPEN = (Status.PROPOSED, Status.ACCEPTED, Status.ACTIVE)
+    OPEN = (Status.PROPOSED, Status.ACCEPTED, Status.ACTIVE, Status.PAUSED)
     # These take one of the activity's places (placement_capacity).
-    OCCUPYING = (Status.ACCEPTED, Status.ACTIVE)
+    OCCUPYING = (Status.ACCEPTED, Status.ACTIVE, Status.PAUSED)
     CLOSED = (Status.SETTLED, Status.ENDED, Status.INTERRUPTED)
+    # Pausing is the consent withdrawal's choice (consent_withdraw), not a status to pick.
+    PAUSABLE = (Status.ACCEPTED, Status.ACTIVE)
     TRANSITIONS: dict[str, tuple[str, ...]] = {
         Status.PROPOSED: (Status.ACCEPTED, Status.ENDED),
-        Status.ACCEPTED: (Status.ACTIVE, Status.ENDED, Status.INTERRUPTED),
-        Status.ACTIVE: (Status.SETTLED, Status.ENDED, Status.INTERRUPTED),
+        Status.ACCEPTED: (Status.ACTIVE, Status.ENDED, Status.INTERRUPTED, Status.PAUSED),
+        Status.ACTIVE: (Status.SETTLED, Status.ENDED, Status.INTERRUPTED, Status.PAUSED),
+        Status.PAUSED: (Status.ACTIVE, Status.ENDED, Status.INTERRUPTED),
     }
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -139,7 +147,7 @@ class Placement(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["client", "activity"],
-                condition=models.Q(status__in=["proposed", "accepted", "active"]),
+                condition=models.Q(status__in=["proposed", "accepted", "active", "paused"]),
                 name="matching_one_open_placement_per_activity",
             )
         ]
@@ -155,16 +163,21 @@ class Placement(models.Model):
 class PlacementStatusChange(AppendOnlyModel):
     """A placement's status history, with the coordinator's reason (retention reports read it)."""
 
+    ERASABLE_FIELDS = ("reason",)
+
+    # PROTECT: history is never deleted or rewritten along with what it refers to.
     placement = models.ForeignKey(
-        Placement, on_delete=models.CASCADE, related_name="status_changes"
+        Placement, on_delete=models.PROTECT, related_name="status_changes"
     )
     from_status = models.CharField(max_length=20, choices=Placement.Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Placement.Status.choices)
     reason = models.TextField(_("reason"), blank=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     changed_at = models.DateTimeField(default=timezone.now)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["changed_at", "pk"]

@@ -98,5 +98,7 @@ def consent(person: Client, by: Any, stage: str = Consent.Stage.CONSENTED) -> Co
         obtained_on=dt.date(2026, 11, 1),
         scope="受け入れ先への要約の提供と参加" if stage == Consent.Stage.CONSENTED else "",
         method=Consent.Method.INTERVIEW,
+        # A withdrawal needs its reason.
+        note="本人から電話で撤回の申し出" if stage == Consent.Stage.WITHDRAWN else "",
         by=by,
     )

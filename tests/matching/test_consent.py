@@ -48,13 +48,13 @@ def test_withdrawal_withdraws_open_proposals_and_blocks_sending(consented, coord
     assert not Placement.objects.exists()
 
 
-def test_withdrawal_blocks_placements_already_under_way(consented, coordinator, activity):
+def test_withdrawal_ends_placements_already_under_way(consented, coordinator, activity):
     placement = services.placement_create(client=consented, activity=activity, by=coordinator)
     consent(consented, coordinator, stage=Consent.Stage.WITHDRAWN)
     with pytest.raises(MatchingError):
         services.placement_accept(placement=placement, by=coordinator)
     placement.refresh_from_db()
-    assert placement.status == Placement.Status.PROPOSED
+    assert placement.status == Placement.Status.ENDED
 
 
 def test_the_latest_record_decides(person, coordinator, activity):
@@ -81,7 +81,14 @@ def test_the_consent_form_records_a_withdrawal(client, consented, coordinator):
     url = f"/admin/clients/{consented.pk}/consent/"
     assert 'value="withdrawn" selected' in client.get(url + "?stage=withdrawn").content.decode()
     response = client.post(
-        url, {"stage": "withdrawn", "obtained_on": "2026-11-20", "method": "phone", "scope": ""}
+        url,
+        {
+            "stage": "withdrawn",
+            "obtained_on": "2026-11-20",
+            "method": "phone",
+            "scope": "",
+            "note": "本人から電話で撤回の申し出",
+        },
     )
     assert response.status_code == 302
     assert consented.latest_consent().stage == Consent.Stage.WITHDRAWN
