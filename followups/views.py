@@ -1,9 +1,10 @@
 """Admin pages of the follow-up flow, and the host place's public form.
 
 Admin pages reuse matching's client page mixin: the placement or check-in is looked up through
-``visible_to`` (a 404 for anyone who may not see the client), only team members act, and every
-page shown is in the client's audit log. The host form is the one route without a login, opened
-by a signed link for one check-in, and shows the activity's name — nothing about the person.
+``visible_to`` (a 404 for anyone who may not see the client), only those who may write the
+client act (``can_write_client``), and every page shown is in the client's audit log. The host
+form is the one route without a login, opened by a signed link for one check-in, and shows the
+activity's name — nothing about the person.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from matching import services as matching_services
-from matching.access import client_access
 from matching.models import Placement
 from matching.services import MatchingError
 from matching.views import ClientFormView, ClientPageMixin, signed_link_headers
@@ -45,6 +45,7 @@ class PlacementFollowUpView(ClientPageMixin, TemplateView):
     page_title = _("Follow-ups")
     page_name = "followups"
     template_name = "followups/admin/placement.html"
+    readable = True  # supervisors and read-all holders see it, without the actions
     record_model = Placement
     record_related = ("client__team", "activity")
 
@@ -53,8 +54,6 @@ class PlacementFollowUpView(ClientPageMixin, TemplateView):
         placement = self.object
         checkins = selectors.placement_checkins(placement)
         recorded = [c for c in checkins if c.status == CheckIn.Status.DONE]
-        access = client_access(self.request.user)
-        can_record = self.request.user.is_superuser or placement.client.team_id in access.team_ids
         stopped = (
             placement.status == Placement.Status.ACTIVE
             and services.latest_attendance(placement) == CheckIn.Attendance.STOPPED
@@ -72,7 +71,7 @@ class PlacementFollowUpView(ClientPageMixin, TemplateView):
                 [c.life_satisfaction for c in recorded], low=0, high=10,
                 label=gettext("Life satisfaction (0–10)"),
             ),
-            can_record=can_record and placement.status == Placement.Status.ACTIVE,
+            can_record=self.can_write and placement.status == Placement.Status.ACTIVE,
             stopped=stopped,
             close_form=kwargs.get("close_form") or CloseForm(),
             reschedule_form=RescheduleForm(),
@@ -180,7 +179,8 @@ class HostAnswerView(View):
                 "activity_title": checkin.placement.activity.title,
                 "team": {"name": team.name, "phone": team.phone, "email": team.email},
                 "answered": checkin.host_answered_at is not None,
-                "closed": checkin.status == CheckIn.Status.CANCELLED,
+                "closed": checkin.status == CheckIn.Status.CANCELLED
+                or checkin.placement.status != Placement.Status.ACTIVE,
                 "thanks": thanks,
                 "form": form or HostAnswerForm(),
             }

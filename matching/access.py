@@ -1,9 +1,13 @@
-"""Who may see and change participation-support records — the rule behind ``visible_to``.
+"""Who may see and who may change participation-support records: the two rules.
 
-Coordinators see the clients of their own teams; supervisors (a supervisor role in any team),
-holders of ``matching.view_all_clients`` and superusers see every client; everybody else —
-anonymous users, community-group editors, volunteers — sees none. Only team members and
-superusers may change records; the audit log is read by those who see every client.
+Read (``visible_to``): coordinators see the clients of their own teams; supervisors (a
+supervisor role in any team), holders of ``matching.view_all_clients`` and superusers see every
+client; everybody else — anonymous users, community-group editors, volunteers — sees none.
+
+Write (``can_write_client``, ``Client.objects.writable_by``): only the members (coordinator or
+supervisor) of the client's own team, superusers and the system. Seeing every client never
+grants a write: a supervisor of another team, or a holder of the read-all permission, reads
+only. The audit log is read by those who see every client.
 """
 
 from __future__ import annotations
@@ -12,7 +16,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from .models.teams import TeamMembership
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from .models.teams import Team, TeamMembership
 
 VIEW_ALL_PERMISSION = "matching.view_all_clients"
 _CACHE_ATTRIBUTE = "_matching_client_access"
@@ -20,16 +28,28 @@ _CACHE_ATTRIBUTE = "_matching_client_access"
 
 @dataclass(frozen=True)
 class ClientAccess:
+    """``team_ids`` are the teams the user is a member of: read and write there.
+    ``writes_all`` is for superusers and the system only, never for a permission."""
+
     sees_all: bool
     team_ids: frozenset[uuid.UUID]
-    can_write: bool
+    writes_all: bool
 
     @property
     def sees_any(self) -> bool:
         return self.sees_all or bool(self.team_ids)
 
+    @property
+    def can_write(self) -> bool:
+        """Whether the user may write the clients of at least one team (e.g. create one)."""
+        return self.writes_all or bool(self.team_ids)
 
-NO_ACCESS = ClientAccess(sees_all=False, team_ids=frozenset(), can_write=False)
+    def writes_team(self, team_id: Any) -> bool:
+        """The write rule itself; every other write check in the project comes here."""
+        return self.writes_all or team_id in self.team_ids
+
+
+NO_ACCESS = ClientAccess(sees_all=False, team_ids=frozenset(), writes_all=False)
 
 
 class SystemActor:
@@ -59,18 +79,56 @@ def client_access(user: Any) -> ClientAccess:
     if cached is not None:
         return cached
     if isinstance(user, SystemActor) or user.is_superuser:
-        access = ClientAccess(sees_all=True, team_ids=frozenset(), can_write=True)
+        access = ClientAccess(sees_all=True, team_ids=frozenset(), writes_all=True)
     else:
         roles = list(TeamMembership.objects.filter(user=user).values_list("team_id", "role"))
-        is_supervisor = any(role == TeamMembership.Role.SUPERVISOR for _, role in roles)
+        is_supervisor = any(role == TeamMembership.Role.SUPERVISOR for _team, role in roles)
         access = ClientAccess(
             sees_all=is_supervisor or user.has_perm(VIEW_ALL_PERMISSION),
-            team_ids=frozenset(team_id for team_id, _ in roles),
-            can_write=bool(roles),
+            team_ids=frozenset(team_id for team_id, _role in roles),
+            writes_all=False,
         )
     if not isinstance(user, SystemActor):
         setattr(user, _CACHE_ATTRIBUTE, access)
     return access
+
+
+def can_write_team(user: Any, team_id: Any) -> bool:
+    """Whether the user may write the records of this team's clients (or add one to it)."""
+    return client_access(user).writes_team(team_id)
+
+
+def can_write_client(user: Any, client: Any) -> bool:
+    """Whether the user may change this client's record, consents, plans, proposals,
+    placements and check-ins: members of the client's own team, superusers and the system."""
+    return can_write_team(user, client.team_id)
+
+
+def ensure_can_write(actor: Any, client: Any) -> None:
+    """The guard at the top of every service that changes a client's records: refuse (403 in a
+    view, an error in a command) unless ``can_write_client``.
+
+    ``actor=None`` is nobody: the host place's signed link or a scheduled job (expiry,
+    retention), which the caller authorised by the token or by running on the server.
+    """
+    if actor is not None:
+        ensure_can_write_team(actor, client.team_id)
+
+
+def ensure_can_write_team(actor: Any, team_id: Any) -> None:
+    """``ensure_can_write`` for a team's clients as a whole (an import into the team)."""
+    if actor is not None and not can_write_team(actor, team_id):
+        raise PermissionDenied(
+            _("Only the coordinators and supervisors of the person's team can change this record.")
+        )
+
+
+def writable_teams(user: Any) -> QuerySet[Team]:
+    """The teams whose clients the user may write, e.g. the choices of a client's team."""
+    access = client_access(user)
+    if access.writes_all:
+        return Team.objects.all()
+    return Team.objects.filter(pk__in=access.team_ids)
 
 
 def forget_access(user: Any) -> None:

@@ -19,6 +19,7 @@ from .models import Client, ClientLogEntry
 ACTIONS = {
     "matching.client.view": _("View client record"),
     "matching.client.export": _("Export client records"),
+    "matching.log.export": _("Export the client audit log"),
     "matching.client.import": _("Import client record"),
     "matching.client.propose": _("Rank activities for client"),
     "matching.consent.record": _("Record consent"),
@@ -37,6 +38,7 @@ ACTIONS = {
     "matching.proposal.withdraw": _("Withdraw proposal"),
     "matching.placement.create": _("Create placement"),
     "matching.placement.status": _("Change placement status"),
+    "matching.client.erase": _("Erase client's personal data"),
 }
 
 

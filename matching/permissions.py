@@ -12,13 +12,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from wagtail.permission_policies import BasePermissionPolicy
 
-from .access import VIEW_ALL_PERMISSION, client_access
+from .access import VIEW_ALL_PERMISSION, can_write_client, client_access
 from .models import Client
 
 
 class ClientPermissionPolicy(BasePermissionPolicy):
-    """view: anyone who sees some client; add/change: team members; audit (the client's log):
-    those who see every client; delete: nobody (erasure is a command, not a button)."""
+    """view: anyone who sees some client; add/change: team members, and for one client only the
+    members of its own team (``can_write_client``); audit (the client's log): those who see
+    every client; delete: nobody (erasure is a command, not a button)."""
 
     def user_has_permission(self, user: Any, action: str) -> bool:
         access = client_access(user)
@@ -31,15 +32,18 @@ class ClientPermissionPolicy(BasePermissionPolicy):
         return False
 
     def user_has_permission_for_instance(self, user: Any, action: str, instance: Any) -> bool:
-        return (
-            self.user_has_permission(user, action)
-            and Client.objects.visible_to(user).filter(pk=instance.pk).exists()
-        )
+        if not self.user_has_permission(user, action):
+            return False
+        if action in ("add", "change"):
+            return can_write_client(user, instance)
+        return Client.objects.visible_to(user).filter(pk=instance.pk).exists()
 
     def instances_user_has_any_permission_for(self, user: Any, actions: Any) -> QuerySet:
-        if self.user_has_any_permission(user, actions):
-            return Client.objects.visible_to(user)
-        return Client.objects.none()
+        if not self.user_has_any_permission(user, actions):
+            return Client.objects.none()
+        if set(actions) <= {"add", "change"}:
+            return Client.objects.writable_by(user)
+        return Client.objects.visible_to(user)
 
     def users_with_any_permission(self, actions: Any) -> QuerySet:
         users = get_user_model().objects.filter(is_active=True)

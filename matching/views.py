@@ -1,9 +1,10 @@
 """Admin action views about one client, and the host place's public answer page.
 
 Admin views look the client up through ``visible_to`` (a 404 for anyone who may not see it),
-let only team members act, write through services, and record every page shown in the audit
-log. The answer page is the one route without a login: it is opened by a signed one-time link
-and shows the activity and the coordinator's summary, nothing else.
+let only those who may write the client act (``can_write_client``: its own team), write
+through services, and record every page shown in the audit log. The answer page is the one
+route without a login: it is opened by a signed one-time link and shows the activity and the
+coordinator's summary, nothing else.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from . import emails, services
-from .access import client_access
+from .access import can_write_client
 from .audit import client_log
 from .forms import (
     ConsentForm,
@@ -55,9 +56,12 @@ def client_url(client: Client) -> str:
 
 
 class ClientPageMixin(WagtailAdminTemplateMixin):
-    """A page about one client: scoped lookup, team members only, every GET audited."""
+    """A page about one client: scoped lookup, writes for its own team only, every GET audited."""
 
     page_name = ""
+    # A page that is first a record to read shows it (without its forms) to everyone who may
+    # read the client; other pages, and every POST, are for those who may write it.
+    readable = False
     # A page about one of the client's records (a plan, proposal, placement, check-in): the
     # record's model (with a ``visible_to`` scope), what to fetch with it, the path to the client.
     record_model: Any = None
@@ -81,7 +85,8 @@ class ClientPageMixin(WagtailAdminTemplateMixin):
         return attrgetter(self.client_path.replace("__", "."))(self.object)
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not client_access(request.user).can_write:
+        self.can_write = can_write_client(request.user, self.client)
+        if not self.can_write and not (self.readable and request.method in ("GET", "HEAD")):
             raise PermissionDenied
         if request.method == "GET":
             client_log(client=self.client, action="matching.client.view", by=request.user,
@@ -90,6 +95,9 @@ class ClientPageMixin(WagtailAdminTemplateMixin):
 
     def get_page_subtitle(self) -> str:
         return str(self.client)
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        return {**super().get_context_data(**kwargs), "can_write": self.can_write}
 
     def get_breadcrumbs_items(self) -> list[dict]:
         return [
@@ -142,7 +150,31 @@ class ConsentView(ClientFormView):
         return {"stage": stage} if stage in Consent.Stage.values else {}
 
     def perform(self, form: ConsentForm) -> None:
-        services.consent_record(client=self.client, by=self.request.user, **form.cleaned_data)
+        data = dict(form.cleaned_data)
+        placements = data.pop("placements")
+        if data["stage"] != Consent.Stage.WITHDRAWN:
+            services.consent_record(client=self.client, by=self.request.user, **data)
+            return
+        done = services.consent_withdraw(
+            client=self.client,
+            obtained_on=data["obtained_on"],
+            method=data["method"],
+            reason=data["note"],
+            placements=placements,
+            by=self.request.user,
+        )
+        self.success_message = _(
+            "The withdrawal was recorded: %(proposals)d proposal(s) closed, %(ended)d "
+            "placement(s) ended, %(paused)d paused. What host places already received is listed "
+            "under Consent."
+        ) % {
+            "proposals": done.proposals_closed,
+            "ended": done.placements_ended,
+            "paused": done.placements_paused,
+        }
+
+    def get_success_url(self) -> str:
+        return client_url(self.client) + "#consent-heading"
 
 
 class PlanCreateView(ClientFormView):

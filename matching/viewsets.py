@@ -21,8 +21,10 @@ from wagtail.admin.views.generic import history
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets import Button, HeaderButton
 
-from . import views
-from .access import client_access
+from tsunagu.exports import SafeSpreadsheetExportMixin
+
+from . import emails, views
+from .access import can_write_client, client_access, ensure_can_write
 from .audit import client_log, client_log_many
 from .filters import ClientFilterSet
 from .forms import ClientForm
@@ -36,13 +38,18 @@ def _consent_label(client: Client) -> str:
     return Consent.Stage(stage).label if stage else _("Not recorded")
 
 
-class ClientIndexView(generic.IndexView):
+class ClientIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
     def get_base_queryset(self) -> Any:
         return (
             Client.objects.visible_to(self.request.user)
             .with_consent_stage()
             .select_related("team", "area")
+            # Neither the list nor its export shows them: no decryption per row.
+            .defer("name", "kana", "notes")
         )
+
+    def search_queryset(self, queryset: Any) -> Any:
+        return queryset.search(self.search_query) if self.is_searching else queryset
 
     def get_edit_url(self, instance: Client) -> str | None:
         # Rows open the client page, not the edit form.
@@ -68,6 +75,12 @@ class ClientCreateView(generic.CreateView):
 class ClientEditView(generic.EditView):
     def get_queryset(self) -> Any:
         return Client.objects.visible_to(self.request.user)
+
+    def get_object(self, queryset: Any = None) -> Client:
+        # Read but not write (a supervisor of another team, the read-all permission): 403.
+        client = super().get_object(queryset)
+        ensure_can_write(self.request.user, client)
+        return client
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = super().get(request, *args, **kwargs)
@@ -104,8 +117,16 @@ class ClientDetailView(generic.InspectView):
         return ""
 
     @cached_property
+    def can_write(self) -> bool:
+        return can_write_client(self.request.user, self.object)
+
+    def get_edit_url(self) -> str | None:
+        # Wagtail asks the model-wide "change"; the edit link is for this client's writers.
+        return super().get_edit_url() if self.can_write else None
+
+    @cached_property
     def header_buttons(self) -> list:
-        if not client_access(self.request.user).can_write:
+        if not self.can_write:
             return []
         return [
             HeaderButton(
@@ -133,7 +154,8 @@ class ClientDetailView(generic.InspectView):
     def get_context_data(self, **kwargs: Any) -> dict:
         context = super().get_context_data(**kwargs)
         context.update(client_page(client=self.object))
-        context["can_write"] = client_access(self.request.user).can_write
+        context["can_write"] = self.can_write
+        context["sent_to_hosts"] = emails.sent_to_hosts(self.object)
         return context
 
 
@@ -162,7 +184,8 @@ class ClientViewSet(ModelViewSet):
     inspect_view_class = ClientDetailView
     history_view_class = ClientHistoryView
     filterset_class = ClientFilterSet
-    # Codes only: a name typed into a search box ends up in URLs and access logs.
+    # Codes, and the whole reading through its keyed hash (ClientQuerySet.search); never the name.
+    # The query string stays out of the access log (tsunagu/gunicorn_conf.py).
     search_fields = ["reference_code", "external_id"]
     search_backend_name = None
     list_per_page = 50

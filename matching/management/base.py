@@ -12,8 +12,9 @@ from matching.access import SystemActor
 class ActorCommand(BaseCommand):
     """A command that reads or writes client records as ``--by USERNAME`` or as the system.
 
-    With ``--by`` the user's own access applies (``visible_to``) and the audit log names them;
-    without it the command runs as the server's operator, logged as "system".
+    With ``--by`` the user's own access applies (``visible_to`` to read, ``can_write_client`` to
+    change or propose) and the audit log names them; without it the command runs as the server's
+    operator, logged as "system".
     """
 
     def add_arguments(self, parser: CommandParser) -> None:

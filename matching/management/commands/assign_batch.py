@@ -3,9 +3,10 @@
 import json
 from typing import Any
 
-from django.core.management.base import CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from matching.access import client_access
 from matching.audit import client_log_many
 from matching.management.base import ActorCommand
 from matching.models import Client
@@ -27,7 +28,11 @@ class Command(ActorCommand):
 
     def handle(self, *args: Any, format: str, **options: Any) -> None:
         actor = self.actor(options["by"])
-        clients = list(waiting_clients(Client.objects.visible_to(actor)).order_by("reference_code"))
+        if not client_access(actor).can_write:
+            raise CommandError(_("You may not change any client's records."))
+        # Only the clients the actor may propose for: a supervisor plans for their own team.
+        writable = Client.objects.writable_by(actor)
+        clients = list(waiting_clients(writable).order_by("reference_code"))
         plan = batch_plan(clients=clients)
         client_log_many(clients=clients, action="matching.client.propose", by=actor, via="batch")
         if format == "json":

@@ -7,7 +7,7 @@ from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from matching.access import client_access
+from matching.access import can_write_team
 from matching.imports import ClientReader
 from matching.management.base import ActorCommand
 from matching.models import Team
@@ -33,10 +33,7 @@ class Command(ActorCommand):
     def handle(self, *args: Any, path: Path, team: str, dry_run: bool, **options: Any) -> None:
         actor = self.actor(options["by"])
         team_obj = Team.objects.filter(name=team).first()
-        access = client_access(actor)
-        if team_obj is None or not (
-            access.can_write and (access.sees_all or team_obj.pk in access.team_ids)
-        ):
+        if team_obj is None or not can_write_team(actor, team_obj.pk):
             raise CommandError(
                 _("There is no team “%(name)s” you can import into.") % {"name": team}
             )

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from matching.access import can_write_client
 from matching.audit import client_log
 from matching.management.base import ActorCommand
 from matching.models import Client
@@ -50,6 +51,11 @@ class Command(ActorCommand):
         )
         if client is None:
             raise CommandError(_("There is no client “%(ref)s” you can see.") % {"ref": client_ref})
+        if not can_write_client(actor, client):
+            # Ranking is the first step of a proposal: for the client's own team, like the page.
+            raise CommandError(
+                _("You may not change the client %(code)s.") % {"code": client.reference_code}
+            )
         latest = client.latest_consent()
         if latest is None or not latest.allows_placement:
             raise CommandError(
