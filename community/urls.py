@@ -29,3 +29,15 @@ guarded_admin_reports = (
     ],
     "community_reports",
 )
+
+# Mounted by tsunagu/urls.py at admin/pages/, ahead of Wagtail's admin URLs, the same way.
+guarded_admin_pages = (
+    [
+        path(
+            "<int:page_to_move_id>/move/<int:destination_id>/confirm/",
+            require_admin_access(views.MoveConfirmView.as_view()),
+            name="move_confirm",
+        ),
+    ],
+    "community_pages",
+)

@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.pages import move
 from wagtail.admin.views.reports import page_types_usage as reports
+from wagtail.models import Page
 
 from resources.models import Organization
 
@@ -119,3 +121,17 @@ class GroupEditorsKeptOutMixin:
 
 class PageTypesUsageReportView(GroupEditorsKeptOutMixin, reports.PageTypesUsageReportView):
     """Wagtail's report names the last edited page of each type site-wide, whoever's it is."""
+
+
+class MoveConfirmView(move.MoveConfirmView):
+    """Wagtail 8.0.1 shows the page to move (and names its slug on a clash) before it checks
+    any permission: anyone with admin access could read another group's draft titles."""
+
+    def dispatch(
+        self, request: HttpRequest, page_to_move_id: int, destination_id: int, *args, **kwargs
+    ) -> HttpResponse:
+        page = get_object_or_404(Page, id=page_to_move_id)
+        destination = get_object_or_404(Page, id=destination_id)
+        if not page.permissions_for_user(request.user).can_move_to(destination):
+            raise PermissionDenied
+        return super().dispatch(request, page_to_move_id, destination_id, *args, **kwargs)

@@ -13,6 +13,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.menus import MenuItem as ListingMenuItem
 from wagtail.models import Page
+from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from .models import OrganizationSectionPage
 from .services import is_group_editor_only
@@ -75,6 +76,19 @@ def hide_other_groups_pages(pages, request):
         return pages
     # A list of ids, not a subquery: the chooser's search backend filters on plain values.
     return pages.exclude(pk__in=list(other_groups_page_ids(request.user)))
+
+
+@hooks.register("construct_page_chooser_queryset")
+def hide_drafts_from_who_cannot_edit_them(pages, request):
+    """Live pages may be linked by anyone; a draft's title is for those who may edit it (the
+    chooser would show coordinators every group's unpublished pages)."""
+    if request.user.is_superuser:
+        return pages
+    editable = PagePermissionPolicy().instances_user_has_any_permission_for(
+        request.user, ["add", "change", "publish"]
+    )
+    drafts = list(editable.filter(live=False).values_list("pk", flat=True))
+    return pages.filter(Q(live=True) | Q(pk__in=drafts))
 
 
 @hooks.register("construct_main_menu")

@@ -17,6 +17,8 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from tsunagu.exports import SafeSpreadsheetExportMixin
+
 from .models import EventPage, EventSignup
 
 
@@ -74,7 +76,7 @@ class SignupFilterSet(WagtailFilterSet):
         fields = ["event"]
 
 
-class SignupIndexView(IndexView):
+class SignupIndexView(SafeSpreadsheetExportMixin, IndexView):
     def get_base_queryset(self):
         # Anonymised rows hold nothing an organiser can act on.
         queryset = (

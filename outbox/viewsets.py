@@ -8,8 +8,6 @@ staff with the ``call_message`` permission.
 
 from __future__ import annotations
 
-import csv
-
 import django_filters
 from django import forms
 from django.contrib import messages
@@ -28,6 +26,8 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
+
+from tsunagu.exports import csv_writer
 
 from . import registry, services
 from .models import Message
@@ -158,13 +158,6 @@ class MessageViewSet(ModelViewSet):
 
 # --- the call list ---------------------------------------------------------------------------
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: str) -> str:
-    """A cell Excel will not run as a formula."""
-    return "'" + value if value.startswith(FORMULA_START) else value
-
 
 class CallEntry:
     def __init__(self, message: Message) -> None:
@@ -210,17 +203,11 @@ class CallListView(WagtailAdminTemplateMixin, TemplateView):
         stamp = timezone.localtime().strftime("%Y%m%d")
         response["Content-Disposition"] = f'attachment; filename="calls-{stamp}.csv"'
         response.write("\ufeff")  # Excel reads UTF-8 only with a BOM
-        writer = csv.writer(response)
+        writer = csv_writer(response)
         writer.writerow([_("due"), _("kind"), _("name"), _("phone"), _("what to say")])
         for entry in self.entries():
             due = timezone.localtime(entry.message.due_at).strftime("%Y-%m-%d %H:%M")
-            writer.writerow(
-                [due]
-                + [
-                    spreadsheet_safe(str(v))
-                    for v in (entry.kind_label, entry.name, entry.phone, entry.summary)
-                ]
-            )
+            writer.writerow([due, entry.kind_label, entry.name, entry.phone, entry.summary])
         return response
 
     def post(self, request, *args, **kwargs):

@@ -22,6 +22,7 @@ from wagtail.coreutils import get_content_type_label
 
 from outbox.models import Message
 from resources.models import Area, ListingPage, Organization
+from tsunagu.exports import SafeSpreadsheetExportMixin
 
 from . import selectors
 from .models import VerificationReminder
@@ -81,7 +82,7 @@ def _edit_url(page: ListingPage) -> str:
     return reverse("wagtailadmin_pages:edit", args=[page.pk])
 
 
-class StaleListingsView(ReportView):
+class StaleListingsView(SafeSpreadsheetExportMixin, ReportView):
     page_title = _("Stale listings")
     header_icon = "warning"
     index_url_name = "verification_stale_listings"

@@ -25,11 +25,11 @@ from tsunagu.models import TownSettings
 
 from . import selectors
 from .links import Purpose, link_url
-from .models import Shift, SignUp, Volunteer
+from .models import EmailChange, Shift, SignUp, Volunteer
 from .templatetags.volunteers_tags import hours, shift_when
 
-# The kinds of message; ``object_id`` is the volunteer, the sign-up, or (SIGNUP_LINK)
-# "<volunteer>:<shift>".
+# The kinds of message; ``object_id`` is the volunteer, the sign-up, (SIGNUP_LINK)
+# "<volunteer>:<shift>", or (EMAIL_CHANGE_*) the EmailChange.
 REGISTERED = "volunteers.registered"
 ALREADY_REGISTERED = "volunteers.already_registered"
 APPROVED = "volunteers.approved"
@@ -41,6 +41,8 @@ SIGNUP_WAITLISTED = "volunteers.signup_waitlisted"
 PROMOTED = "volunteers.promoted"
 REMINDER = "volunteers.reminder"
 THANKS = "volunteers.thanks"
+EMAIL_CHANGE_CONFIRM = "volunteers.email_change_confirm"
+EMAIL_CHANGE_NOTICE = "volunteers.email_change_notice"
 
 
 def volunteer_topic(volunteer_id: int) -> str:
@@ -80,6 +82,7 @@ def _base_context(volunteer: Volunteer) -> dict:
         "volunteer": volunteer,
         "town": default_town(),
         "manage_url": link_url(purpose=Purpose.MANAGE, volunteer=volunteer),
+        "hours": settings.VOLUNTEER_SIGN_IN_LINK_HOURS,
     }
 
 
@@ -203,6 +206,53 @@ def _compose_new_registration(message: Message) -> Outcome:
     return _render("new_registration", context, recipients)
 
 
+# --- A change of email address: a link to the new address, a notice to the old one
+
+
+def _email_change(message: Message) -> EmailChange | Drop:
+    change = EmailChange.objects.select_related("volunteer").filter(pk=message.object_id).first()
+    if change is None:
+        return Drop(_("The change of email address was replaced or withdrawn."))
+    if change.volunteer.status == Volunteer.Status.WITHDRAWN:
+        return Drop(_("The volunteer has withdrawn."))
+    return change
+
+
+@_in_site_language
+def _compose_email_change_confirm(message: Message) -> Outcome:
+    """To the new address only, with no sign-in link: it is not theirs until they confirm."""
+    change = _email_change(message)
+    if isinstance(change, Drop):
+        return change
+    if change.confirmed_at is not None:
+        return Drop(_("The new email address has been confirmed already."))
+    volunteer = change.volunteer
+    context = {
+        "volunteer": volunteer,
+        "town": default_town(),
+        "manage_url": "",
+        "confirm_url": link_url(purpose=Purpose.EMAIL, volunteer=volunteer, object_id=change.pk),
+        "hours": settings.VOLUNTEER_SIGN_IN_LINK_HOURS,
+    }
+    return _render("email_change_confirm", context, [change.new_email])
+
+
+@_in_site_language
+def _compose_email_change_notice(message: Message) -> Outcome:
+    """To the old address, even after the change went through: that is who must hear of it."""
+    change = _email_change(message)
+    if isinstance(change, Drop):
+        return change
+    context = {**_base_context(change.volunteer), "new_email": mask_email(change.new_email)}
+    return _render("email_change_notice", context, [change.old_email])
+
+
+def mask_email(address: str) -> str:
+    """Enough of an address to recognise it (``ha****@example.jp``), not to harvest it."""
+    local, _sep, domain = address.partition("@")
+    return f"{local[:2]}{'*' * max(len(local) - 2, 2)}@{domain}"
+
+
 # --- About one sign-up
 
 
@@ -317,7 +367,10 @@ SIGNUP_KINDS: dict[str, SignUpKind] = {
 # tests/volunteers/test_emails.py checks that composing needs no query beyond these.
 SIGNUP_FIELDS = (
     "status",
-    *(f"volunteer__{f}" for f in ("name", "email", "phone", "status", "token_version")),
+    *(
+        f"volunteer__{f}"
+        for f in ("name", "email", "phone", "status", "token_version", "sign_in_version")
+    ),
     *(f"shift__{f}" for f in ("date", "starts_at", "ends_at", "note", "opportunity")),
     *(f"shift__opportunity__{f}" for f in ("title", "address", "live", "url_path")),
 )
@@ -361,12 +414,16 @@ LABELS = {
     PROMOTED: gettext_lazy("Volunteers: moved up from the waiting list"),
     REMINDER: gettext_lazy("Volunteers: day-before reminder"),
     THANKS: gettext_lazy("Volunteers: thank-you and hours"),
+    EMAIL_CHANGE_CONFIRM: gettext_lazy("Volunteers: confirm a new email address"),
+    EMAIL_CHANGE_NOTICE: gettext_lazy("Volunteers: email address change (to the old address)"),
 }
 COMPOSERS: dict[str, Callable[[Message], Outcome]] = {
     **dict.fromkeys(VOLUNTEER_SUMMARIES, _compose_volunteer),
     SIGNUP_LINK: _compose_signup_link,
     NEW_REGISTRATION: _compose_new_registration,
     **dict.fromkeys(SIGNUP_KINDS, _compose_signup),
+    EMAIL_CHANGE_CONFIRM: _compose_email_change_confirm,
+    EMAIL_CHANGE_NOTICE: _compose_email_change_notice,
 }
 
 

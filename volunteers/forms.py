@@ -160,6 +160,28 @@ class ProfileForm(RegistrationForm):
         ]
         widgets = {**PROFILE_WIDGETS, "public_message": forms.Textarea(attrs={"rows": 3})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The address in use until a new one confirms (a leaked link must not take over).
+        self.confirmed_email = self.instance.email
+
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        if self.confirmed_email and not email:
+            raise forms.ValidationError(
+                _("To stop receiving emails, please contact the volunteer office.")
+            )
+        return email
+
+    @property
+    def requested_email(self) -> str:
+        """A new address typed in, to be confirmed before it is used; "" when unchanged."""
+        return self.cleaned_data["email"] if "email" in self.changed_data else ""
+
+    def save(self, commit: bool = True) -> Volunteer:
+        self.instance.email = self.confirmed_email
+        return super().save(commit)
+
     def clean_display_name(self) -> str:
         return normalize(self.cleaned_data["display_name"])
 

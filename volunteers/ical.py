@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from tsunagu.text import single_line, without_controls
+
 from .models import SignUp, Volunteer
 
 FEED_HISTORY = dt.timedelta(days=90)
@@ -40,9 +42,10 @@ def volunteer_calendar(*, volunteer: Volunteer) -> bytes:
             start=shift.starts,
             end=shift.ends,
             stamp=timezone.now(),
-            summary=opportunity.title,
-            location=opportunity.address or None,
-            description=shift.note or opportunity.summary or None,
+            # Controls (a pasted line break) are not allowed in iCalendar text.
+            summary=single_line(opportunity.title),
+            location=single_line(opportunity.address) or None,
+            description=without_controls(shift.note or opportunity.summary) or None,
             url=opportunity.full_url,
             status="CANCELLED" if signup.status == SignUp.Status.CANCELLED else "CONFIRMED",
             sequence=1 if signup.status == SignUp.Status.CANCELLED else 0,

@@ -3,6 +3,11 @@
 Each purpose signs with its own salt, so a cancel link cannot open a profile. The payload binds
 the volunteer's id and token version (bumping it revokes every link sent so far) and, where the
 purpose acts on one thing, that thing's id, so a link never works for another volunteer's data.
+
+Sign-in links (MANAGE) also bind the volunteer's sign-in version: using one bumps it, so each
+works once and using it kills every older one. Both they and the link that confirms a new email
+address live ``VOLUNTEER_SIGN_IN_LINK_HOURS``; the others act on one object, can be repeated
+harmlessly, and must keep working until their shift.
 """
 
 import datetime as dt
@@ -11,6 +16,7 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.core import signing
+from django.db.models import F
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -23,10 +29,12 @@ class Purpose(StrEnum):
     SIGNUP = "signup"  # confirm a sign-up to one shift
     CANCEL = "cancel"  # cancel one sign-up
     HOURS = "hours"  # confirm the hours of one shift
+    EMAIL = "email"  # confirm a new email address (sent to that address)
 
 
-MAX_AGE = {
-    Purpose.MANAGE: dt.timedelta(days=3),
+# Purposes that open the volunteer's account: short-lived (a setting).
+ACCOUNT_PURPOSES = (Purpose.MANAGE, Purpose.EMAIL)
+FIXED_MAX_AGE = {
     Purpose.SIGNUP: dt.timedelta(days=2),
     # Sent with the confirmation, possibly weeks before the shift.
     Purpose.CANCEL: dt.timedelta(days=90),
@@ -37,17 +45,20 @@ URL_NAMES = {
     Purpose.SIGNUP: "volunteers:link_signup",
     Purpose.CANCEL: "volunteers:link_cancel",
     Purpose.HOURS: "volunteers:link_hours",
+    Purpose.EMAIL: "volunteers:link_email",
 }
 SESSION_KEY = "volunteer_session"
 SESSION_MAX_AGE = dt.timedelta(hours=12)
 
 
 class LinkError(Exception):
-    """The link is forged, for another purpose, revoked, or (``expired``) too old."""
+    """The link is forged, for another purpose, revoked, (``expired``) too old or (``used``)
+    a sign-in link used already."""
 
-    def __init__(self, *, expired: bool = False) -> None:
-        super().__init__("expired" if expired else "invalid")
+    def __init__(self, *, expired: bool = False, used: bool = False) -> None:
+        super().__init__("expired" if expired else "used" if used else "invalid")
         self.expired = expired
+        self.used = used
 
 
 @dataclass(frozen=True)
@@ -56,14 +67,21 @@ class LinkClaim:
     object_id: int | None
 
 
+def max_age(purpose: Purpose) -> dt.timedelta:
+    if purpose in ACCOUNT_PURPOSES:
+        return dt.timedelta(hours=settings.VOLUNTEER_SIGN_IN_LINK_HOURS)
+    return FIXED_MAX_AGE[purpose]
+
+
 def _signer(purpose: Purpose) -> signing.TimestampSigner:
     return signing.TimestampSigner(salt=f"volunteers.link.{purpose}")
 
 
 def link_token(*, purpose: Purpose, volunteer: Volunteer, object_id: int | None = None) -> str:
-    return _signer(purpose).sign_object(
-        {"v": volunteer.pk, "n": volunteer.token_version, "o": object_id}
-    )
+    data = {"v": volunteer.pk, "n": volunteer.token_version, "o": object_id}
+    if purpose == Purpose.MANAGE:
+        data["s"] = volunteer.sign_in_version
+    return _signer(purpose).sign_object(data)
 
 
 def link_url(*, purpose: Purpose, volunteer: Volunteer, object_id: int | None = None) -> str:
@@ -76,7 +94,7 @@ def link_url(*, purpose: Purpose, volunteer: Volunteer, object_id: int | None = 
 def link_read(*, purpose: Purpose, token: str) -> LinkClaim:
     """The volunteer (not withdrawn, same token version) and object id a link was made for."""
     try:
-        data = _signer(purpose).unsign_object(token, max_age=MAX_AGE[purpose])
+        data = _signer(purpose).unsign_object(token, max_age=max_age(purpose))
     except signing.SignatureExpired as exc:
         raise LinkError(expired=True) from exc
     except signing.BadSignature as exc:
@@ -86,7 +104,24 @@ def link_read(*, purpose: Purpose, token: str) -> LinkClaim:
     )
     if volunteer is None or volunteer.token_version != data["n"]:
         raise LinkError
+    if purpose == Purpose.MANAGE and data.get("s") != volunteer.sign_in_version:
+        raise LinkError(used=True)
     return LinkClaim(volunteer=volunteer, object_id=data["o"])
+
+
+def link_sign_in(*, token: str) -> Volunteer:
+    """Use a sign-in link: valid once, and no older sign-in link works afterwards.
+
+    The version is bumped conditionally, so two requests racing with one link let one in.
+    """
+    volunteer = link_read(purpose=Purpose.MANAGE, token=token).volunteer
+    used = Volunteer.objects.filter(
+        pk=volunteer.pk, sign_in_version=volunteer.sign_in_version
+    ).update(sign_in_version=F("sign_in_version") + 1)
+    if not used:
+        raise LinkError(used=True)
+    volunteer.sign_in_version += 1
+    return volunteer
 
 
 def session_start(request: HttpRequest, volunteer: Volunteer) -> None:

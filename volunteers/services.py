@@ -29,7 +29,8 @@ from outbox.services import Spec, cancel, enqueue, enqueue_many
 from resources.models import Organization, Term
 
 from . import emails
-from .models import PRIVACY_NOTICE_VERSION, HoursEntry, Shift, SignUp, Volunteer
+from .links import Purpose, max_age
+from .models import PRIVACY_NOTICE_VERSION, EmailChange, HoursEntry, Shift, SignUp, Volunteer
 from .models.pages import quarter_hours
 from .models.people import new_calendar_token
 
@@ -199,6 +200,70 @@ def volunteer_revoke_links(*, volunteer: Volunteer) -> None:
     volunteer.refresh_from_db(fields=["token_version"])
 
 
+@transaction.atomic
+def volunteer_email_change_request(*, volunteer: Volunteer, email: str) -> EmailChange:
+    """Ask the new address to confirm and tell the old one; the address itself stays for now.
+
+    A new request replaces a pending one (its link stops working). Requests count against the
+    new address's link-email limit, so this page cannot be used to flood someone's inbox.
+    """
+    if not _link_email_allowed(email):
+        raise ValidationError(
+            _("Too many emails have been sent to this address. Please try again in an hour."),
+            code="throttled",
+        )
+    EmailChange.objects.filter(volunteer=volunteer).delete()
+    change = EmailChange.objects.create(
+        volunteer=volunteer, new_email=email, old_email=volunteer.email
+    )
+    link_expires = timezone.now() + max_age(Purpose.EMAIL)
+    enqueue(
+        Spec(
+            kind=emails.EMAIL_CHANGE_CONFIRM,
+            object_id=change.pk,
+            topic=emails.volunteer_topic(volunteer.pk),
+            expires_at=link_expires,
+        )
+    )
+    if change.old_email:
+        enqueue(
+            Spec(
+                kind=emails.EMAIL_CHANGE_NOTICE,
+                object_id=change.pk,
+                topic=emails.volunteer_topic(volunteer.pk),
+            )
+        )
+    return change
+
+
+@transaction.atomic
+def volunteer_email_change_confirm(*, volunteer: Volunteer, change_id: int) -> Volunteer:
+    """The new address answered: use it, and revoke every link sent to the old one."""
+    volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    change = EmailChange.objects.filter(
+        pk=change_id, volunteer=volunteer, confirmed_at__isnull=True
+    ).first()
+    if change is None:
+        raise ValidationError(
+            _("This change has been confirmed already or replaced by a newer one."),
+            code="gone",
+        )
+    taken = (
+        Volunteer.objects.exclude(pk=volunteer.pk)
+        .exclude(status=Volunteer.Status.WITHDRAWN)
+        .filter(email=change.new_email)
+        .exists()
+    )
+    if taken:
+        raise ValidationError(_("This email address is already registered."), code="taken")
+    volunteer.email = change.new_email
+    volunteer.token_version += 1
+    volunteer.save(update_fields=["email", "token_version", "updated_at"])
+    change.confirmed_at = timezone.now()
+    change.save(update_fields=["confirmed_at"])
+    return volunteer
+
+
 def volunteer_reset_calendar(*, volunteer: Volunteer) -> None:
     """A new secret calendar URL; the old one stops working at once."""
     volunteer.calendar_token = new_calendar_token()
@@ -224,6 +289,7 @@ def volunteer_withdraw(*, volunteer: Volunteer, by: AbstractBaseUser | None = No
         _cancel(signup, shift)
     _cancel_messages(volunteer)
     HoursEntry.objects.filter(volunteer=volunteer).update(description="")
+    EmailChange.objects.filter(volunteer=volunteer).delete()
     volunteer.skills.clear()
     for field, value in ERASED_FIELDS.items():
         setattr(volunteer, field, value)

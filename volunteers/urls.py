@@ -15,6 +15,8 @@ urlpatterns = [
     path("link/", views.link_request, name="link_request"),
     path("link/sent/", views.link_sent, name="link_sent"),
     path("link/<str:token>/", views.link_manage, name="link_manage"),
+    # The token right after "link/", where the access log's redaction looks for it.
+    path("link/<str:token>/email/", views.link_email, name="link_email"),
     path("confirm/<str:token>/", views.link_signup, name="link_signup"),
     path("cancel/<str:token>/", views.link_cancel, name="link_cancel"),
     path("hours/<str:token>/", views.link_hours, name="link_hours"),

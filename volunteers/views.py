@@ -13,18 +13,28 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from tsunagu.throttle import TOO_MANY_REQUESTS, allow_submission, throttled_message
+
 from . import ical, selectors, services
 from .availability import mask_to_slots, slot_label
 from .forms import EmailForm, HoursConfirmForm, HoursForm, ProfileForm, RegistrationForm
-from .links import LinkError, Purpose, link_read, session_end, session_start, session_volunteer
-from .models import HoursEntry, Shift, SignUp, Volunteer, VolunteerIndexPage
+from .links import (
+    LinkError,
+    Purpose,
+    link_read,
+    link_sign_in,
+    session_end,
+    session_start,
+    session_volunteer,
+)
+from .models import EmailChange, HoursEntry, Shift, SignUp, Volunteer, VolunteerIndexPage
 
 
 def _link_error(request: HttpRequest, error: LinkError) -> HttpResponse:
     return render(
         request,
         "volunteers/link_invalid.html",
-        {"expired": error.expired, "form": EmailForm()},
+        {"expired": error.expired, "used": error.used, "form": EmailForm()},
         status=403,
     )
 
@@ -40,6 +50,11 @@ def _first_error(error: ValidationError) -> str:
 def register(request: HttpRequest) -> HttpResponse:
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if not allow_submission(request, scope="volunteer-register"):
+            form.add_error(None, throttled_message())
+            return render(
+                request, "volunteers/register.html", {"form": form}, status=TOO_MANY_REQUESTS
+            )
         data = dict(form.cleaned_data)
         services.volunteer_register(
             skills=data.pop("skills"), consent=data.pop("consent"), fields=data
@@ -68,12 +83,43 @@ def link_sent(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def link_manage(request: HttpRequest, token: str) -> HttpResponse:
+    """A button first: the link works once, and a mail scanner opening it must not use it up."""
     try:
-        claim = link_read(purpose=Purpose.MANAGE, token=token)
+        if request.method != "POST":
+            claim = link_read(purpose=Purpose.MANAGE, token=token)
+            return render(request, "volunteers/link_manage.html", {"volunteer": claim.volunteer})
+        volunteer = link_sign_in(token=token)
     except LinkError as error:
         return _link_error(request, error)
-    session_start(request, claim.volunteer)
+    session_start(request, volunteer)
     return redirect("volunteers:me")
+
+
+@never_cache
+def link_email(request: HttpRequest, token: str) -> HttpResponse:
+    """The new address confirms it is theirs; opening the link alone changes nothing."""
+    try:
+        claim = link_read(purpose=Purpose.EMAIL, token=token)
+    except LinkError as error:
+        return _link_error(request, error)
+    change = EmailChange.objects.filter(
+        pk=claim.object_id, volunteer=claim.volunteer, confirmed_at__isnull=True
+    ).first()
+    if change is None:
+        return _link_error(request, LinkError(used=True))
+    context = {"change": change, "volunteer": claim.volunteer}
+    if request.method == "POST":
+        try:
+            volunteer = services.volunteer_email_change_confirm(
+                volunteer=claim.volunteer, change_id=change.pk
+            )
+        except ValidationError as error:
+            context["error"] = _first_error(error)
+        else:
+            session_start(request, volunteer)
+            messages.success(request, _("Your new email address is now in use."))
+            return redirect("volunteers:me")
+    return render(request, "volunteers/link_email.html", context)
 
 
 @never_cache
@@ -153,10 +199,15 @@ def shift_signup(request: HttpRequest, shift_id: int) -> HttpResponse:
             messages.error(request, _first_error(error))
         return redirect("volunteers:me")
     form = EmailForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        services.signup_request(shift=shift, email=form.cleaned_data["email"])
-        return render(request, "volunteers/signup_sent.html", {"shift": shift})
-    return render(request, "volunteers/signup_request.html", {"shift": shift, "form": form})
+        if allow_submission(request, scope="shift-signup", target=shift.pk):
+            services.signup_request(shift=shift, email=form.cleaned_data["email"])
+            return render(request, "volunteers/signup_sent.html", {"shift": shift})
+        form.add_error(None, throttled_message())
+        status = TOO_MANY_REQUESTS
+    context = {"shift": shift, "form": form}
+    return render(request, "volunteers/signup_request.html", context, status=status)
 
 
 # --- My page (a session started by a manage link)
@@ -196,11 +247,21 @@ def me_edit(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=volunteer)
     if request.method == "POST" and form.is_valid():
         form.save()
-        if "email" in form.changed_data:
-            # Links already sent went to the old address: revoke them, keep this session.
-            services.volunteer_revoke_links(volunteer=volunteer)
-            session_start(request, volunteer)
         messages.success(request, _("Your details have been saved."))
+        if new_email := form.requested_email:
+            try:
+                services.volunteer_email_change_request(volunteer=volunteer, email=new_email)
+            except ValidationError as error:
+                messages.error(request, _first_error(error))
+            else:
+                messages.info(
+                    request,
+                    _(
+                        "We have sent a link to %(email)s. Your email address changes when you "
+                        "open it; until then we keep writing to the address you had."
+                    )
+                    % {"email": new_email},
+                )
         return redirect("volunteers:me")
     return render(request, "volunteers/me_edit.html", {"form": form, "volunteer": volunteer})
 

@@ -29,6 +29,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from resources.models import Area, Term
+from tsunagu.exports import SafeIndexView, SafeSpreadsheetExportMixin
 
 from . import services
 from .availability import codes_to_mask, flat_slot_choices
@@ -108,7 +109,7 @@ class VolunteerFilterSet(WagtailFilterSet):
         return queryset.alias(overlap=F("availability").bitand(mask)).filter(overlap__gt=0)
 
 
-class VolunteerIndexView(IndexView):
+class VolunteerIndexView(SafeSpreadsheetExportMixin, IndexView):
     approve_url_name: str | None = None
     withdraw_url_name: str | None = None
 
@@ -373,6 +374,7 @@ class SignUpViewSet(ModelViewSet):
 
 class HoursEntryViewSet(ModelViewSet):
     model = HoursEntry
+    index_view_class = SafeIndexView
     icon = "time"
     menu_label = gettext_lazy("Volunteer hours")
     copy_view_enabled = False

@@ -16,6 +16,7 @@ from django.db import connection
 
 from outbox import services as outbox
 from outbox.models import Message
+from tests.e2e.admin_login import admin_log_in
 from tests.resources.factories import AreaFactory, TermFactory
 from tests.volunteers.factories import VolunteerFactory, make_opportunity, volunteer_index
 from tsunagu.celery import app
@@ -98,10 +99,7 @@ def _flow(page, base: str, django_user_model) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
 
     # 2. A coordinator approves it in the Wagtail admin; the volunteer is emailed.
-    page.goto(base + "/admin/login/")
-    page.locator("#id_username").fill("coord")
-    page.locator("#id_password").fill("pw-coordinator")
-    page.locator("button[type=submit]").click()
+    admin_log_in(page, base, "coord", "pw-coordinator")  # the registry needs 2FA
     page.goto(base + "/admin/volunteer_register/")
     page.get_by_role("button", name=re.compile("島 ゆり子")).click()
     page.get_by_role("link", name="承認する").click()
@@ -149,6 +147,7 @@ def _flow(page, base: str, django_user_model) -> None:
 
     # Her own page, and the other public pages, are accessible too.
     page.goto(base + _link_path(welcome, "link"))
+    page.get_by_role("button", name="マイページを開く").click()
     assert "島 ゆり子 さんのマイページ" in page.content()
     _assert_accessible(page)
     for path in ("/volunteers/profiles/", "/volunteers/link/"):

@@ -118,7 +118,7 @@ def test_the_hours_link_lets_the_volunteer_correct_shift_hours(client):
 
 def test_my_page_logs_other_volunteering(client):
     volunteer = VolunteerFactory()
-    client.get(
+    client.post(
         reverse(
             "volunteers:link_manage", args=[link_token(purpose=Purpose.MANAGE, volunteer=volunteer)]
         )

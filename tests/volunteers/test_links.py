@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from volunteers import services
-from volunteers.links import MAX_AGE, LinkError, Purpose, link_read, link_token
+from volunteers.links import LinkError, Purpose, link_read, link_token, max_age
 from volunteers.models import SignUp, Volunteer
 
 from .factories import VolunteerFactory, make_opportunity
@@ -32,7 +32,7 @@ def test_links_expire(purpose):
     volunteer = VolunteerFactory()
     token = link_token(purpose=purpose, volunteer=volunteer)
 
-    with time_machine.travel(timezone.now() + MAX_AGE[purpose] + dt.timedelta(minutes=1)):
+    with time_machine.travel(timezone.now() + max_age(purpose) + dt.timedelta(minutes=1)):
         with pytest.raises(LinkError) as error:
             link_read(purpose=purpose, token=token)
 
@@ -156,7 +156,7 @@ def test_a_manage_link_opens_my_page_and_leaves_the_address_bar(client):
     volunteer = VolunteerFactory(name="窓口 花子")
     token = link_token(purpose=Purpose.MANAGE, volunteer=volunteer)
 
-    response = client.get(reverse("volunteers:link_manage", args=[token]), follow=True)
+    response = client.post(reverse("volunteers:link_manage", args=[token]), follow=True)
 
     assert response.redirect_chain[-1][0] == reverse("volunteers:me")
     assert "窓口 花子 さんのマイページ" in response.content.decode()
@@ -167,7 +167,7 @@ def test_a_manage_link_opens_my_page_and_leaves_the_address_bar(client):
 
 def test_my_page_closes_when_links_are_revoked(client):
     volunteer = VolunteerFactory()
-    client.get(
+    client.post(
         reverse(
             "volunteers:link_manage", args=[link_token(purpose=Purpose.MANAGE, volunteer=volunteer)]
         )

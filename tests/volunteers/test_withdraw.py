@@ -50,7 +50,7 @@ def test_withdrawing_erases_personal_data_and_keeps_counts(
         volunteer=volunteer, date="2026-04-01", hours=2, source="self", description="浜で拾った"
     )
     old_calendar = volunteer.calendar_token
-    client.get(
+    client.post(
         reverse(
             "volunteers:link_manage", args=[link_token(purpose=Purpose.MANAGE, volunteer=volunteer)]
         )

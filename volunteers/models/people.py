@@ -124,6 +124,8 @@ class Volunteer(models.Model):
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     # Part of every magic link; bumping it revokes all links sent so far.
     token_version = models.PositiveIntegerField(default=1, editable=False)
+    # Part of every sign-in link; using one bumps it, so each sign-in link works once.
+    sign_in_version = models.PositiveIntegerField(default=0, editable=False)
     calendar_token = models.CharField(
         max_length=64, unique=True, default=new_calendar_token, editable=False
     )
