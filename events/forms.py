@@ -1,6 +1,7 @@
 """Forms: the editor's event form (weekday tick-boxes) and the public sign-up form."""
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
@@ -68,7 +69,7 @@ class EventSignupForm(forms.Form):
         label=_("Number of people"),
         min_value=1,
         initial=1,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1, "max": 20}),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1}),
     )
     note = forms.CharField(
         label=_("Anything we should know"),
@@ -76,3 +77,8 @@ class EventSignupForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A hint for the browser; the service applies the limit (and the event's fair share).
+        self.fields["party_size"].widget.attrs["max"] = settings.EVENT_SIGNUP_MAX_PARTY_SIZE

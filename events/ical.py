@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from icalendar import Calendar, Event, Timezone, vRecur
 
+from tsunagu.text import single_line, without_controls
+
 if TYPE_CHECKING:
     from .models import EventPage
 
 PRODID = "-//Tsunagu//events//JA"
 _END = b"END:VCALENDAR\r\n"
+# Controls other than the CR LF (and folding TAB) of content lines: never valid in a feed.
+_STRAY_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @functools.cache
@@ -30,7 +35,8 @@ def _vtimezone(tzid: str) -> Timezone:
 
 def _description(event: EventPage) -> str | None:
     notice = event.cancellation_notice if event.cancelled else ""
-    return "\n\n".join(part for part in (notice, event.summary) if part) or None
+    text = "\n\n".join(part for part in (notice, event.summary) if part)
+    return without_controls(text) or None
 
 
 def vevent_text(event: EventPage, *, host: str, url: str) -> str:
@@ -39,9 +45,9 @@ def vevent_text(event: EventPage, *, host: str, url: str) -> str:
     stamp = (event.last_published_at or timezone.now()).astimezone(dt.UTC)
     vevent = Event.new(
         uid=f"{event.hsds_id}@{host}",
-        summary=event.title,
+        summary=single_line(event.title),
         description=_description(event),
-        location=event.location_text or None,
+        location=single_line(event.location_text) or None,
         url=url,
         sequence=event.sequence,
         stamp=stamp,
@@ -68,11 +74,13 @@ def vevent_text(event: EventPage, *, host: str, url: str) -> str:
 def build_calendar(vevents: Iterable[str], *, name: str, uid: str) -> bytes:
     """A complete VCALENDAR around stored VEVENTs, named ``name`` (X-WR-CALNAME); ``uid`` names
     the feed itself and must be the same on every render."""
-    calendar = Calendar.new(prodid=PRODID, name=name, uid=uid)
+    calendar = Calendar.new(prodid=PRODID, name=single_line(name), uid=uid)
     calendar.add("CALSCALE", "GREGORIAN")
     calendar.add("METHOD", "PUBLISH")
     tzid = timezone.get_default_timezone_name()
     calendar.add("X-WR-TIMEZONE", tzid)
     calendar.add_component(_vtimezone(tzid))
     head = calendar.to_ical().removesuffix(_END)
-    return head + "".join(vevents).encode("utf-8") + _END
+    # Stored VEVENTs written before titles were cleaned on save may still carry controls.
+    body = _STRAY_CONTROLS.sub("", "".join(vevents))
+    return head + body.encode("utf-8") + _END

@@ -3,6 +3,7 @@ outbox, cancelling (which cancels a confirmation not sent yet), erasing."""
 
 import datetime as dt
 import logging
+import math
 import re
 from collections.abc import Iterator
 
@@ -19,6 +20,7 @@ from tsunagu.text import normalize
 
 from .emails import SIGNUP_CONFIRMATION, signup_confirmation_key, signup_topic
 from .models import EventPage, EventSignup
+from .models.signups import MAX_PARTY_SIZE
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,16 @@ BATCH_SIZE = 500
 def _phone(value: str) -> str:
     value = _PHONE_DASHES.sub("-", normalize(value))
     return _PHONE_NOISE.sub("", value).strip("-")
+
+
+def party_limit(capacity: int | None) -> int:
+    """The most people one sign-up may bring: the setting, and at most half of a limited event's
+    seats (rounded up), so one anonymous request cannot fill a small event. Counted against the
+    capacity, not the seats left: a family may still take the last seats."""
+    limit = min(settings.EVENT_SIGNUP_MAX_PARTY_SIZE, MAX_PARTY_SIZE)
+    if capacity is not None:
+        limit = min(limit, max(1, math.ceil(capacity / 2)))
+    return limit
 
 
 @transaction.atomic
@@ -72,14 +84,19 @@ def signup_create(
         locked.application_deadline is not None and now > locked.application_deadline
     ):
         raise ValidationError({NON_FIELD_ERRORS: _("Applications for this event have closed.")})
+    left = None
     if locked.capacity is not None:
         left = locked.capacity - EventSignup.objects.seats_taken(event=locked)
         if left <= 0:
             raise ValidationError({NON_FIELD_ERRORS: _("Sorry, this event is full.")})
-        if party_size > left:
-            raise ValidationError(
-                {"party_size": _("Only %(left)d places are left.") % {"left": left}}
-            )
+    if party_size > (limit := party_limit(locked.capacity)):
+        message = _(
+            "One application can be for up to %(max)d people. For more, please contact the "
+            "organiser."
+        )
+        raise ValidationError({"party_size": message % {"max": limit}})
+    if left is not None and party_size > left:
+        raise ValidationError({"party_size": _("Only %(left)d places are left.") % {"left": left}})
     signup.event = locked
     signup.save()
     # Useless once the event has started; sent (or put on the call list) right after commit.

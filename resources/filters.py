@@ -34,6 +34,7 @@ from tsunagu.text import normalize
 from .facet_index import FacetIndex, facet_index
 from .models import ActivityPage, ListingPage, ListingTag, PlacePage, ScheduleRule
 from .models.schedules import TIME_BANDS, WEEKDAY_CHOICES
+from .search_input import SearchQueryField
 from .selectors import (
     SearchHits,
     areas,
@@ -98,6 +99,12 @@ def _normalized(data: QueryDict | Mapping[str, Any] | None) -> QueryDict | None:
     return clean
 
 
+class SearchFilter(django_filters.CharFilter):
+    """Keywords, capped in length and words (``search_input``)."""
+
+    field_class = SearchQueryField
+
+
 @dataclass(frozen=True)
 class FacetOption:
     value: str
@@ -125,7 +132,7 @@ class ActiveFilter:
 class DirectoryFilterSet(django_filters.FilterSet):
     """Filters over the directory's live listings; the form doubles as the facet validator."""
 
-    q = django_filters.CharFilter(label=_("Keywords"), method="filter_keywords", max_length=100)
+    q = SearchFilter(label=_("Keywords"), method="filter_keywords")
     kind = django_filters.MultipleChoiceFilter(
         label=_("Kind"), choices=KIND_CHOICES, method="filter_facet"
     )
@@ -403,6 +410,12 @@ class DirectoryFilterSet(django_filters.FilterSet):
         else:
             data.setlist(name, [v for v in data.getlist(name) if v != value])
         return data.urlencode()
+
+    def search_error(self) -> str | None:
+        """Why the keywords were refused (over the caps), for a 400 beside the usable page."""
+        self.is_valid()
+        messages = self.errors.get("q")
+        return str(messages[0]) if messages else None
 
     def query_string(self) -> str:
         """The current conditions as a query string (normalised), for paging, print and map."""

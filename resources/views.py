@@ -141,6 +141,7 @@ def directory_context(directory: DirectoryIndexPage, request: HttpRequest) -> di
             for name, messages in filterset.errors.items()
             for message in messages
         ],
+        "search_error": filterset.search_error(),
         "facets": facets,
         "total": total,
         "results": results,
@@ -159,6 +160,7 @@ def directory_print_context(directory: DirectoryIndexPage, request: HttpRequest)
     rows = list(filterset.results()[: PRINT_LIMIT + 1])
     today = timezone.localdate()
     return {
+        "search_error": filterset.search_error(),
         "active_filters": filterset.active_filters(),
         "cards": [listing_card(page, today=today) for page in rows[:PRINT_LIMIT]],
         "capped": len(rows) > PRINT_LIMIT,
@@ -170,9 +172,11 @@ def directory_print_context(directory: DirectoryIndexPage, request: HttpRequest)
 
 def directory_map_data(directory: DirectoryIndexPage, request: HttpRequest) -> dict[str, Any]:
     """Markers for the filtered results that have a location: public fields only."""
+    filterset = _filterset(directory, request)
+    if error := filterset.search_error():
+        return {"error": error}
     rows = (
-        _filterset(directory, request)
-        .qs.filter(latitude__isnull=False, longitude__isnull=False)
+        filterset.qs.filter(latitude__isnull=False, longitude__isnull=False)
         .select_related(None)
         .select_related("area")
         .prefetch_related(None)

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -41,7 +41,9 @@ from wagtail.search import index
 from resources.models import ListingPage, PlacePage
 from resources.models.pages import ACCESSIBILITY_FLAGS, AUDIENCE_FLAGS
 from resources.models.schedules import RRULE_DAYS, parse_weeks
+from tsunagu.dates import plausible_date
 from tsunagu.text import index_terms
+from tsunagu.throttle import TOO_MANY_REQUESTS, allow_submission, throttled_message
 
 from ..filters import EventFilterSet
 from ..forms import EventPageForm, EventSignupForm
@@ -537,20 +539,27 @@ class EventPage(RoutablePageMixin, ListingPage):
         """The event, with the sign-up form while it takes online applications and has room."""
         seats_left = self.seats_left()
         form = None
+        status = 200
         if self.signups_open(timezone.now()) and seats_left != 0:
             form = EventSignupForm(request.POST if request.method == "POST" else None)
             if form.is_bound and form.is_valid():
                 from events.services import signup_create  # services import these models
 
-                try:
-                    signup_create(event=self, **form.cleaned_data)
-                except ValidationError as exc:
-                    form.add_error(None, exc)
+                if not allow_submission(request, scope="event-signup", target=self.pk):
+                    form.add_error(None, throttled_message())
+                    status = TOO_MANY_REQUESTS
                 else:
-                    return redirect(self.url + self.reverse_subpage("signup_done"))
-        return self.render(
+                    try:
+                        signup_create(event=self, **form.cleaned_data)
+                    except ValidationError as exc:
+                        form.add_error(None, exc)
+                    else:
+                        return redirect(self.url + self.reverse_subpage("signup_done"))
+        response = self.render(
             request, context_overrides={"signup_form": form, "seats_left": seats_left}
         )
+        response.status_code = status
+        return response
 
     @path("signup/done/")
     def signup_done(self, request: HttpRequest) -> HttpResponse:
@@ -657,10 +666,10 @@ class EventIndexPage(RoutablePageMixin, Page):
     @path("day/<int:year>/<int:month>/<int:day>/")
     def day(self, request: HttpRequest, year: int, month: int, day: int) -> HttpResponse:
         """Everything on one day: where a crowded day of the month grid links to."""
-        try:
-            first = _midnight(dt.date(year, month, day))
-        except ValueError:
-            return redirect(self.url + self.reverse_subpage("month"))
+        date = plausible_date(year, month, day)
+        if date is None:
+            raise Http404
+        first = _midnight(date)
         heading = _("Events on %(day)s") % {"day": date_format(first, "DATE_FORMAT")}
         return self._list(request, first, first + dt.timedelta(days=1), heading)
 
@@ -669,9 +678,10 @@ class EventIndexPage(RoutablePageMixin, Page):
     def month(self, request: HttpRequest, year: int | None = None, month: int | None = None):
         """A month grid (a list of days on a phone), with links to the months either side."""
         today = timezone.localdate()
-        year, month = (year or today.year), (month or today.month)
-        if not (1 <= month <= 12 and 1900 < year < 2200):
-            return redirect(self.url + self.reverse_subpage("month"))
+        if year is None or month is None:
+            year, month = today.year, today.month
+        if plausible_date(year, month) is None:
+            raise Http404
         filterset, events = self._filtered(request)
         first, after = month_bounds(year, month, timezone.get_default_timezone())
         context = self._context(request, "month", filterset)

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
@@ -29,6 +30,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from resources.models import ActivityPage, Organization
+from resources.search_input import clean_search
+from tsunagu.dates import is_plausible
 from tsunagu.text import index_terms
 
 from . import queries
@@ -138,11 +141,19 @@ def _modified_after(request: HttpRequest) -> dt.datetime | None:
             moment = dt.datetime.combine(day, dt.time())
     except ValueError:
         moment = None
-    if moment is None:
+    if moment is None or not is_plausible(moment):
         raise BadParameter(
             _("“modified_after” must be a date and time such as 2025-04-01T09:00:00+09:00.")
         )
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+def _search(request: HttpRequest) -> str:
+    """``search``, within the directory's caps (``resources.search_input``)."""
+    try:
+        return clean_search(request.GET.get("search", ""))
+    except ValidationError as exc:
+        raise BadParameter(exc.messages[0]) from None
 
 
 def _path_uuid(value: str) -> str:
@@ -219,7 +230,7 @@ def _filtered_services(request: HttpRequest, visibility: queries.Visibility) -> 
         services = services.filter(organization__uuid=org_id)
     if (since := _modified_after(request)) is not None:
         services = services.filter(last_published_at__gte=since)
-    if query := request.GET.get("search", "").strip():
+    if query := _search(request):
         services = queries.search_services(services, query)
     return services
 
@@ -331,7 +342,7 @@ def _organization_docs(
 @api_view
 def organization_list(request: HttpRequest) -> Doc:
     orgs = queries.organizations()
-    search = queries.Search(request.GET.get("search", ""))
+    search = queries.Search(_search(request))
     if search:
         orgs = orgs.filter(
             pk__in=[
@@ -364,7 +375,7 @@ def organization_detail(request: HttpRequest, id: str) -> Doc:
 
 def _search_list(request: HttpRequest, entries: list[tuple[Doc, str]]) -> list[Doc]:
     """Documents whose text (the second item) matches the ``search`` parameter."""
-    search = queries.Search(request.GET.get("search", ""))
+    search = queries.Search(_search(request))
     return [doc for doc, text in entries if not search or search.matches(index_terms(text))]
 
 

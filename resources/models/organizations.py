@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.search import index
 
+from tsunagu.text import single_line
+
 
 class Organization(index.Indexed, models.Model):
     """An operator (HSDS organization): 自治会・集落, NPO, 社協, 事業所, 行政, 任意団体."""
@@ -57,6 +59,11 @@ class Organization(index.Indexed, models.Model):
         ordering = ["kana", "name"]
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
+
+    def save(self, *args, **kwargs):
+        # The name titles the operator's iCalendar feed, where a line break breaks the file.
+        self.name = single_line(self.name)
+        return super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.name

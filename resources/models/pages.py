@@ -19,7 +19,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from tsunagu.text import index_terms
+from tsunagu.text import index_terms, single_line
 
 from ..caching import AnonymousCacheMixin
 from .vocabulary import ListingTag
@@ -174,6 +174,20 @@ class ListingPage(Page):
         verbose_name = _("listing")
         indexes = [models.Index(fields=["assured_date"])]
 
+    def _single_line_titles(self) -> None:
+        """Titles go into iCalendar lines and mail subjects, where a line break breaks them."""
+        self.title = single_line(self.title or "")
+        self.draft_title = single_line(self.draft_title or "")
+        self.seo_title = single_line(self.seo_title or "")
+
+    def full_clean(self, *args, **kwargs) -> None:
+        self._single_line_titles()
+        super().full_clean(*args, **kwargs)
+
+    def save(self, *args, **kwargs):
+        self._single_line_titles()  # also when saved with clean=False
+        return super().save(*args, **kwargs)
+
     def clean(self) -> None:
         super().clean()
         if self.min_age is not None and self.max_age is not None and self.max_age < self.min_age:
@@ -322,20 +336,29 @@ class DirectoryIndexPage(AnonymousCacheMixin, RoutablePageMixin, Page):
     def results(self, request: HttpRequest) -> HttpResponse:
         from ..views import directory_context
 
-        return self.render(request, context_overrides=directory_context(self, request))
+        context = directory_context(self, request)
+        return _refused_if(context, self.render(request, context_overrides=context))
 
     @path("print/", name="print")
     def print_list(self, request: HttpRequest) -> HttpResponse:
         from ..views import directory_print_context
 
-        return self.render(
-            request,
-            template="resources/directory_print.html",
-            context_overrides=directory_print_context(self, request),
+        context = directory_print_context(self, request)
+        response = self.render(
+            request, template="resources/directory_print.html", context_overrides=context
         )
+        return _refused_if(context, response)
 
     @path("map/", name="map")
     def map_data(self, request: HttpRequest) -> JsonResponse:
         from ..views import directory_map_data
 
-        return JsonResponse(directory_map_data(self, request))
+        data = directory_map_data(self, request)
+        return JsonResponse(data, status=400 if "error" in data else 200)
+
+
+def _refused_if(context: dict, response: HttpResponse) -> HttpResponse:
+    """Keywords over the caps: the page still shows (with the message), answered as a 400."""
+    if context.get("search_error"):
+        response.status_code = 400
+    return response

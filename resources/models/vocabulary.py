@@ -13,6 +13,8 @@ from taggit.models import ItemBase, TagBase
 from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
 
+from tsunagu.text import single_line
+
 
 class Term(index.Indexed, TagBase):
     """A vocabulary term, used as a django-taggit tag."""
@@ -62,6 +64,11 @@ class Term(index.Indexed, TagBase):
         ordering = ["kind", "kana", "name"]
         verbose_name = _("term")
         verbose_name_plural = _("vocabulary")
+
+    def save(self, *args, **kwargs):
+        # The name titles the tag's iCalendar feed, where a line break breaks the file.
+        self.name = single_line(self.name)
+        return super().save(*args, **kwargs)
 
     def synonym_list(self) -> list[str]:
         return [s.strip() for s in self.synonyms.replace("、", ",").split(",") if s.strip()]

@@ -74,11 +74,37 @@ def test_capacity_counts_party_sizes_and_ignores_cancelled(event):
     signup_create(event=event, name="四郎", phone="0997840004", party_size=3)
 
 
-def test_no_capacity_means_no_limit(event):
+def test_no_capacity_means_no_limit_on_seats(event):
     event.capacity = None
     event.save_revision().publish()
-    signup_create(event=event, name="大人数", phone="0997840001", party_size=20)
-    signup_create(event=event, name="大人数2", phone="0997840002", party_size=20)
+    signup_create(event=event, name="大人数", phone="0997840001", party_size=10)
+    signup_create(event=event, name="大人数2", phone="0997840002", party_size=10)
+
+
+def test_one_signup_brings_at_most_the_party_size_setting(event, settings):
+    event.capacity = None
+    event.save_revision().publish()
+    settings.EVENT_SIGNUP_MAX_PARTY_SIZE = 4
+    errors = _refused(event=event, name="大人数", phone="0997840001", party_size=5)
+    assert errors["party_size"] == [
+        "1件のお申し込みは4人までです。それより多い場合は、主催者に直接ご連絡ください。"
+    ]
+    signup_create(event=event, name="家族", phone="0997840002", party_size=4)
+
+
+def test_one_signup_takes_at_most_half_of_a_limited_event(event):
+    event.capacity = 50
+    event.save_revision().publish()
+    errors = _refused(event=event, name="大人数", phone="0997840001", party_size=11)
+    assert "10人まで" in errors["party_size"][0]  # the setting (10) is below half (25)
+    event.capacity = 6
+    event.save_revision().publish()
+    errors = _refused(event=event, name="大人数", phone="0997840001", party_size=4)
+    assert "3人まで" in errors["party_size"][0]
+    signup_create(event=event, name="家族", phone="0997840002", party_size=3)
+    # Against the capacity, not the seats left: a family may still take the last three.
+    signup_create(event=event, name="家族2", phone="0997840003", party_size=3)
+    assert event.seats_left() == 0
 
 
 def test_deadline_is_enforced(event):
