@@ -6,10 +6,13 @@ loosen it for a laptop; ``production`` insists on what a real deployment must pr
 
 import datetime as dt
 import os
+from ipaddress import ip_network
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.conf import global_settings
 from django.core.exceptions import ImproperlyConfigured
 
@@ -43,11 +46,16 @@ def env_int(name: str, default: int) -> int:
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
+# Encryption at rest of client data (tsunagu/encryption.py): Fernet keys, newest first (the first
+# encrypts, all decrypt), and the HMAC key of the lookup hashes. Only from the environment.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
+FIELD_HASH_KEY = env("FIELD_HASH_KEY")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "tsunagu.apps.TsunaguConfig",
+    "accounts",
     "outbox",
     "community",
     "verification",
@@ -78,18 +86,29 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tsunagu.security_headers.ContentSecurityPolicyMiddleware",
+    "tsunagu.security_headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff sessions: lifetime first (an expired session needs no 2FA), then two-factor.
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.StaffSessionMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as axes asks
 ]
 
 ROOT_URLCONF = "tsunagu.urls"
@@ -214,6 +233,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "matching.tasks.proposal_sweep",
         "schedule": crontab(minute="*/15"),
     },
+    # Daily: erase clients whose case closed more than CLIENT_RETENTION_YEARS ago.
+    "matching-erase-expired-clients": {
+        "task": "matching.tasks.erase_expired_clients",
+        "schedule": crontab(hour=3, minute=50),
+    },
 }
 
 # --- Outbox: every message the product sends is a row first (outbox/). Redis only rings the
@@ -262,6 +286,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_HTTPONLY = True
+
+# --- Staff authentication (accounts/): axes counts failed logins, django-otp adds TOTP.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before any check
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Locked per account and, separately, per address: guessing one password from many addresses and
+# many passwords from one address are both stopped.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "tsunagu.net.client_ip"
+# Proxies in front of the app that append to X-Forwarded-For (0: use the connection's address).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.LoginForm"
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "つなぐ")
+# Everyone who can open client records, the volunteer registry or the outbox must use 2FA
+# (accounts/policy.py); this makes it every admin user, community-group editors included.
+STAFF_2FA_REQUIRED_FOR_ALL = env_bool("STAFF_2FA_REQUIRED_FOR_ALL", False)
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30)
+STAFF_SESSION_MAX_HOURS = env_int("STAFF_SESSION_MAX_HOURS", 12)
+SESSION_COOKIE_AGE = STAFF_SESSION_MAX_HOURS * 3600  # the server enforces both limits itself
 X_FRAME_OPTIONS = "DENY"  # Wagtail's preview opts itself back in to SAMEORIGIN
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -318,8 +366,76 @@ LEAFLET_CONFIG = {
     "NO_GLOBALS": False,
 }
 
+# --- Security headers (tsunagu/security_headers.py). Scripts and styles only from our own origin
+# (scripts also with the request's nonce); the map's tiles are the one thing from elsewhere.
+# frame-ancestors is 'none', or 'self' where a view allows framing (Wagtail's preview).
+_map_tiles = urlsplit(LEAFLET_CONFIG["TILES"])
+MAP_TILES_ORIGIN = (
+    f"{_map_tiles.scheme}://{_map_tiles.netloc.replace('{s}', '*')}" if _map_tiles.netloc else ""
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *([MAP_TILES_ORIGIN] if MAP_TILES_ORIGIN else [])],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Added on admin paths only: Draftail, the rich-text editor, renders <style> elements whose text
+# changes as one types (placeholders, list counters) and takes no nonce. Scripts stay strict there.
+CONTENT_SECURITY_POLICY_ADMIN_ADDITIONS = {"style-src": [UNSAFE_INLINE]}
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
+# Staff avatars would otherwise be fetched from gravatar.com, telling it who uses the admin.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+
+# --- /healthz (tsunagu/health.py): its details (database vendor, workers, timings, outbox) only
+# for callers from these networks, or presenting HEALTHZ_TOKEN in an X-Healthz-Token header.
+HEALTHZ_INTERNAL_NETWORKS = env_list(
+    "HEALTHZ_INTERNAL_NETWORKS",
+    "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7",
+)
+try:
+    HEALTHZ_INTERNAL_NETWORKS = [
+        str(ip_network(n, strict=False)) for n in HEALTHZ_INTERNAL_NETWORKS
+    ]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"HEALTHZ_INTERNAL_NETWORKS: {exc}") from exc
+HEALTHZ_TOKEN = env("HEALTHZ_TOKEN", "")
+
 # --- Events: sign-ups' names and contacts are anonymised this many days after the event ends.
 EVENTS_SIGNUP_RETENTION_DAYS = env_int("EVENTS_SIGNUP_RETENTION_DAYS", 30)
+# People in one sign-up (never above the model's hard limit of 20); a sign-up also takes at most
+# half of a limited event's seats (events/services.py).
+EVENT_SIGNUP_MAX_PARTY_SIZE = env_int("EVENT_SIGNUP_MAX_PARTY_SIZE", 10)
+
+# --- Anonymous forms (tsunagu/throttle.py): event sign-ups, volunteer registration and shift
+# sign-up requests, at most COUNT per SECONDS from one address (TRUSTED_PROXY_COUNT) and target.
+PUBLIC_SIGNUP_THROTTLE_COUNT = env_int("PUBLIC_SIGNUP_THROTTLE_COUNT", 5)
+PUBLIC_SIGNUP_THROTTLE_SECONDS = env_int("PUBLIC_SIGNUP_THROTTLE_SECONDS", 600)
+
+# --- Volunteers' sign-in links (volunteers/links.py): each works once, for this many hours; the
+# link that confirms a new email address too. A day lets a volunteer who reads mail once a day
+# still use it; a leaked link is short-lived, and dies as soon as any newer one is used.
+VOLUNTEER_SIGN_IN_LINK_HOURS = env_int("VOLUNTEER_SIGN_IN_LINK_HOURS", 24)
 
 # --- Verification (issue 4): operators are asked to re-confirm listings not verified for this
 # many months; a further grace period later the listing says it may be out of date.
@@ -338,6 +454,10 @@ FOLLOWUP_REMIND_HOUR = env_int("FOLLOWUP_REMIND_HOUR", 9)  # local time on the d
 FOLLOWUP_ESCALATE_AFTER_DAYS = env_int("FOLLOWUP_ESCALATE_AFTER_DAYS", 7)
 FOLLOWUP_HOST_LINK_MAX_AGE_DAYS = env_int("FOLLOWUP_HOST_LINK_MAX_AGE_DAYS", 30)
 
+# --- Retention: a client's personal data is erased this many years after the case closed
+# (matching/erasure.py; the daily task and ``manage.py erase_expired_clients``).
+CLIENT_RETENTION_YEARS = env_int("CLIENT_RETENTION_YEARS", 5)
+
 # --- The town this installation serves; another municipality changes these and loads its own data.
 TSUNAGU_TOWN_NAME = env("TSUNAGU_TOWN_NAME", "和泊町")
 TSUNAGU_PREFECTURE = env("TSUNAGU_PREFECTURE", "鹿児島県")  # addresses in the HSDS open data
@@ -350,7 +470,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Every line goes through the redaction of secret link segments (tsunagu/redaction.py).
+    "filters": {"redact": {"()": "tsunagu.redaction.RedactingFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's request logger would print the request (and so form data) on errors.
