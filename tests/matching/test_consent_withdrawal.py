@@ -30,6 +30,15 @@ OTHER_HOST = "other-host@example.jp"
 REASON = "本人から電話で撤回の申し出"
 
 
+@pytest.fixture(autouse=True)
+def _afternoon():
+    """Every test starts at the same time of day: what is due when (a proposal's reminder expires
+    at its deadline, a follow-up question is asked at 9:00) must not depend on when CI runs."""
+    start = timezone.make_aware(dt.datetime(2026, 12, 1, 14, 0))
+    with time_machine.travel(start, tick=True):
+        yield
+
+
 def sweep_past_everything(start: dt.datetime | None = None) -> None:
     """Sweep at every time anything is or was due, then a year later: the whole schedule."""
     start = start or timezone.now()
