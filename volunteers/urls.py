@@ -29,6 +29,6 @@ urlpatterns = [
     path("me/calendar/reset/", views.me_calendar_reset, name="me_calendar_reset"),
     path("me/sign-out/", views.me_sign_out, name="me_sign_out"),
     path("me/withdraw/", views.me_withdraw, name="me_withdraw"),
-    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar"),
+    path("calendar/<slug:token>.ics", views.calendar_feed, name="calendar"),
     path("profiles/", views.profiles, name="profiles"),
 ]

@@ -10,8 +10,12 @@ from django.utils import timezone
 
 from followups import emails
 from outbox.models import Message
+from tests.support.migrations import latest_schema_afterwards  # noqa: F401 - fixture
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("latest_schema_afterwards"),
+]
 
 BEFORE = ("followups", "0001_initial")
 AFTER = ("followups", "0002_reminders_to_outbox")

@@ -9,13 +9,17 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from outbox.models import Message
+from tests.support.migrations import latest_schema_afterwards  # noqa: F401 - fixture
 from volunteers import services
 from volunteers.models import HoursEntry, SignUp
 
 from .conftest import local
 from .factories import VolunteerFactory, make_opportunity
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("latest_schema_afterwards"),
+]
 
 BEFORE = [("volunteers", "0001_initial")]
 AFTER = [("volunteers", "0002_notices_to_outbox")]
