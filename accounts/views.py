@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -160,17 +161,14 @@ def _may_reset(actor: Any, target: Any) -> bool:
     return actor.is_superuser or (actor.has_perm(RESET_2FA_PERMISSION) and not target.is_superuser)
 
 
-class StaffTwoFactorView(WagtailAdminTemplateMixin, TemplateView):
+class StaffTwoFactorView(PermissionRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
     """Who has set 2FA up; a reset for someone who lost their phone and their codes."""
 
     template_name = "accounts/staff_2fa.html"
     page_title = gettext_lazy("Staff two-factor authentication")
     header_icon = "key"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.has_perm(RESET_2FA_PERMISSION):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    permission_required = RESET_2FA_PERMISSION  # signed-in staff without it: PermissionDenied
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         confirmed = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
@@ -196,17 +194,14 @@ class StaffTwoFactorView(WagtailAdminTemplateMixin, TemplateView):
         return redirect("accounts_staff_2fa")
 
 
-class LockoutsView(WagtailAdminTemplateMixin, TemplateView):
+class LockoutsView(PermissionRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
     """Accounts and addresses locked after failed logins, each with an unlock button."""
 
     template_name = "accounts/lockouts.html"
     page_title = gettext_lazy("Login lockouts")
     header_icon = "lock"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.has_perm(UNLOCK_PERMISSION):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    permission_required = UNLOCK_PERMISSION  # signed-in staff without it: PermissionDenied
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), "lockouts": throttling.current_lockouts()}

@@ -29,15 +29,23 @@ def _key(scope: str, request: HttpRequest, target: object) -> str:
     return f"throttle:{scope}:{who}"
 
 
-def allow_submission(request: HttpRequest, *, scope: str, target: object = "") -> bool:
-    """Count one submission; False once this address has used up its allowance for ``target``."""
-    key = _key(scope, request, target)
-    if cache.add(key, 1, timeout=settings.PUBLIC_SIGNUP_THROTTLE_SECONDS):
+def within_limit(key: str, *, limit: int, seconds: int) -> bool:
+    """Count one use of ``key`` in a fixed window; False once ``limit`` uses are exceeded."""
+    if cache.add(key, 1, timeout=seconds):
         return True
     try:
-        return cache.incr(key) <= settings.PUBLIC_SIGNUP_THROTTLE_COUNT
+        return cache.incr(key) <= limit
     except ValueError:  # the window ended between add and incr
         return True
+
+
+def allow_submission(request: HttpRequest, *, scope: str, target: object = "") -> bool:
+    """Count one submission; False once this address has used up its allowance for ``target``."""
+    return within_limit(
+        _key(scope, request, target),
+        limit=settings.PUBLIC_SIGNUP_THROTTLE_COUNT,
+        seconds=settings.PUBLIC_SIGNUP_THROTTLE_SECONDS,
+    )
 
 
 def throttled_message() -> str:

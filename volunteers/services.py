@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
@@ -27,6 +26,7 @@ from wagtail.models import ModelLogEntry
 
 from outbox.services import Spec, cancel, enqueue, enqueue_many
 from resources.models import Organization, Term
+from tsunagu.throttle import within_limit
 
 from . import emails
 from .links import Purpose, max_age
@@ -121,12 +121,7 @@ def _tell_confirmed(kind: str, signup: SignUp, shift: Shift) -> None:
 
 def _link_email_allowed(email: str) -> bool:
     key = "volunteers:link-emails:" + hashlib.sha256(email.encode()).hexdigest()
-    if cache.add(key, 1, timeout=3600):
-        return True
-    try:
-        return cache.incr(key) <= LINK_EMAILS_PER_HOUR
-    except ValueError:  # expired between add and incr
-        return True
+    return within_limit(key, limit=LINK_EMAILS_PER_HOUR, seconds=3600)
 
 
 # --- Volunteers
