@@ -2,7 +2,7 @@
 scoping method (``Client.objects.visible_to(user)``), never Wagtail pages or search indexes."""
 
 from .audit import ClientLogEntry
-from .clients import AgeBand, Client, ClientQuerySet, Consent, SupportPlan
+from .clients import AgeBand, Client, ClientQuerySet, Consent, PlanDecision, SupportPlan
 from .placements import Placement, PlacementStatusChange, Proposal
 from .teams import Team, TeamMembership
 
@@ -14,6 +14,7 @@ __all__ = [
     "Consent",
     "Placement",
     "PlacementStatusChange",
+    "PlanDecision",
     "Proposal",
     "SupportPlan",
     "Team",

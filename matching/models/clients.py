@@ -225,6 +225,12 @@ class Client(models.Model):
         related_name="+",
     )
     notes = EncryptedTextField(_("notes"), blank=True)
+    # The 実績 count a case from the day it was referred, not from the day it was typed in.
+    referred_on = models.DateField(
+        _("referred on"),
+        default=timezone.localdate,
+        help_text=_("The day the team took the case on (受付日)."),
+    )
     is_sample = models.BooleanField(_("sample data"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -317,6 +323,13 @@ class ScopedQuerySet(models.QuerySet):
 
     def visible_to(self, user: Any) -> models.QuerySet:
         return self.filter(client__in=Client.objects.visible_to(user).values("pk"))
+
+
+class ScopedPlanQuerySet(models.QuerySet):
+    """Records hanging off a plan are visible exactly when the plan's client is."""
+
+    def visible_to(self, user: Any) -> models.QuerySet:
+        return self.filter(plan__client__in=Client.objects.visible_to(user).values("pk"))
 
 
 class ConsentQuerySet(AppendOnlyQuerySet, ScopedQuerySet):
@@ -435,3 +448,48 @@ class SupportPlan(models.Model):
 
     def organisation_list(self) -> list[str]:
         return [line.strip() for line in self.meeting_organisations.splitlines() if line.strip()]
+
+
+class PlanDecision(models.Model):
+    """What a meeting decided about a plan, with its evaluation (the meeting papers record it).
+
+    A correction is a new decision; the plan's own status follows the latest one.
+    """
+
+    class Meeting(models.TextChoices):
+        SUPPORT_MEETING = "juso", _("Multi-agency support meeting (重層的支援会議)")
+        CONFIDENTIAL = "shien", _("Support meeting without consent (支援会議)")
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve", _("Approve the plan")
+        CONTINUE = "continue", _("Continue")
+        REVISE = "revise", _("Revise the plan")
+        END = "end", _("End (goals reached)")
+        INTERRUPT = "interrupt", _("Interrupt")
+
+    ERASABLE_FIELDS = ("evaluation",)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(SupportPlan, on_delete=models.PROTECT, related_name="decisions")
+    meeting = models.CharField(
+        _("meeting"), max_length=10, choices=Meeting.choices, default=Meeting.SUPPORT_MEETING
+    )
+    meeting_date = models.DateField(_("meeting date"))
+    decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices)
+    evaluation = EncryptedTextField(_("evaluation"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    objects = ScopedPlanQuerySet.as_manager()
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        ordering = ["-meeting_date", "-recorded_at"]
+        verbose_name = _("meeting decision")
+        verbose_name_plural = _("meeting decisions")
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} ({self.meeting_date:%Y-%m-%d})"

@@ -105,6 +105,19 @@ class Placement(models.Model):
         INTERRUPTED = "interrupted", _("Interrupted")
         PAUSED = "paused", _("Paused (consent withdrawn)")
 
+    class EndReason(models.TextChoices):
+        """Why an ended or interrupted placement stopped: counted in the 実績, so a choice."""
+
+        GOAL_REACHED = "goal_reached", _("Goals reached, moved on")
+        OTHER_PLACE = "other_place", _("Went on to another activity or work")
+        HEALTH = "health", _("Health or hospital")
+        PERSON_WISH = "person_wish", _("The person's own wish")
+        NOT_A_FIT = "not_a_fit", _("Did not fit the place")
+        HOST = "host", _("The host place's circumstances")
+        MOVED = "moved", _("Moved away")
+        CONSENT = "consent", _("Consent withdrawn")
+        OTHER = "other", _("Other")
+
     OPEN = (Status.PROPOSED, Status.ACCEPTED, Status.ACTIVE, Status.PAUSED)
     # These take one of the activity's places (placement_capacity).
     OCCUPYING = (Status.ACCEPTED, Status.ACTIVE, Status.PAUSED)
@@ -131,6 +144,9 @@ class Placement(models.Model):
     )
     started_on = models.DateField(_("started on"), null=True, blank=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("why it ended"), max_length=20, choices=EndReason.choices, blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

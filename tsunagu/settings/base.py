@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "outbox",
     "community",
     "verification",
+    "reports",
     "followups",
     "matching",
     "volunteers",
@@ -449,6 +450,8 @@ VERIFICATION_LINK_MAX_AGE_DAYS = env_int("VERIFICATION_LINK_MAX_AGE_DAYS", 60)
 FOLLOWUP_INTERVALS_DAYS = [
     int(days) for days in env_list("FOLLOWUP_INTERVALS_DAYS", "14,42,91,182")
 ]
+# Cells counting fewer people than this are suppressed in reports that leave the team.
+REPORT_MIN_CELL = env_int("REPORT_MIN_CELL", 3)
 FOLLOWUP_ASK_HOST = env_bool("FOLLOWUP_ASK_HOST", True)  # a short question to the host place too
 FOLLOWUP_REMIND_HOUR = env_int("FOLLOWUP_REMIND_HOUR", 9)  # local time on the due date
 FOLLOWUP_ESCALATE_AFTER_DAYS = env_int("FOLLOWUP_ESCALATE_AFTER_DAYS", 7)

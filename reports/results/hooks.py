@@ -1,0 +1,1 @@
+"""Admin hooks of this part (filled in by its author)."""
