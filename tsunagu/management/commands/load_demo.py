@@ -8,7 +8,7 @@ from django.db import transaction
 from tsunagu import demo
 
 # Dependency order (DESIGN.md): each app's sample data may use the ones before it.
-APP_DEMOS = ("resources", "events", "volunteers", "matching", "community", "followups")
+APP_DEMOS = ("resources", "events", "volunteers", "matching", "community", "followups", "reports")
 
 
 class Command(BaseCommand):
