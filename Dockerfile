@@ -15,6 +15,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# A Japanese font to embed in the meeting papers' PDFs (settings.PDF_FONT_PATH).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-ipafont-gothic \
+    && rm -rf /var/lib/apt/lists/*
+
 # Runtime dependencies first, from pyproject.toml pinned by requirements.lock, so a code change
 # does not reinstall them. tomllib is stdlib: nothing else is needed to read the list.
 COPY pyproject.toml requirements.lock ./

@@ -87,6 +87,7 @@ class CloseForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
+    end_reason = forms.ChoiceField(label=_("why it ended"), choices=Placement.EndReason.choices)
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 

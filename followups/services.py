@@ -96,9 +96,12 @@ def schedule_create(
     messages about them.
 
     Called inside ``placement_activate``'s transaction, so an active placement always has its
-    schedule and a rolled-back activation leaves neither check-ins nor messages. Messages due
-    in the future wait in the outbox for its sweep; one already due (a back-dated start) is
-    sent after commit.
+    schedule and a rolled-back activation leaves neither check-ins nor messages. The dates count
+    from ``placement.started_on``, which may lie in the past: every check-in is written, even
+    one already due or overdue (it shows on the dashboard). Messages due in the future wait in
+    the outbox for its sweep; one due lately is sent after commit; one whose day went by longer
+    ago than the outbox keeps any message useful (``OUTBOX_DEFAULT_TTL_HOURS``) is recorded as
+    not needed rather than sent as if it were news (``_cancel_long_gone``).
     """
     ensure_can_write(by, placement.client)
     if placement.checkins.exists():
@@ -119,12 +122,31 @@ def schedule_create(
         ),
     ]
     CheckIn.objects.bulk_create(checkins)
-    outbox.enqueue_many(spec for checkin in checkins for spec in reminders_for(checkin))
+    specs = [spec for checkin in checkins for spec in reminders_for(checkin)]
+    outbox.enqueue_many(specs)
+    _cancel_long_gone(specs)
     client_log(
         client=placement.client, action="followups.schedule.create", by=by,
         placement=placement.pk, checkins=len(checkins),
     )  # fmt: skip
     return checkins
+
+
+def _cancel_long_gone(specs: Sequence[Spec]) -> int:
+    """A back-dated start: reminders for days long gone stay visible in the outbox as not
+    needed, with the reason, instead of reaching a coordinator or host as if they were new.
+
+    "Long gone" is the outbox's own measure of usefulness: a message it could not send within
+    ``OUTBOX_DEFAULT_TTL_HOURS`` of its due time would have expired there. Cancelled, not
+    expired: nothing failed, so the dashboard's failed-sends count stays meaningful.
+    """
+    cutoff = timezone.now() - dt.timedelta(hours=settings.OUTBOX_DEFAULT_TTL_HOURS)
+    keys = [spec.key for spec in specs if spec.key and spec.due_at and spec.due_at <= cutoff]
+    if not keys:
+        return 0
+    return outbox.cancel(
+        keys=keys, reason=_("The placement started on an earlier date: this day had gone by.")
+    )
 
 
 def schedule_cancel(*, placement: Placement) -> int:

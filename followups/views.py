@@ -87,7 +87,8 @@ class PlacementFollowUpView(ClientPageMixin, TemplateView):
         try:
             matching_services.placement_close(
                 placement=self.object, status=form.cleaned_data["status"],
-                reason=form.cleaned_data["reason"], by=request.user,
+                reason=form.cleaned_data["reason"], end_reason=form.cleaned_data["end_reason"],
+                by=request.user,
             )  # fmt: skip
         except MatchingError as exc:
             messages.error(request, str(exc))

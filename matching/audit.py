@@ -2,6 +2,10 @@
 
 Entries carry the reference code (label) and ids; never names, notes or free text, because
 supervisors export this log and it outlives erased records.
+
+A search of the client list is the one read that is not about one client: it decrypts the
+names of every client the user may see to find the few that match. It is logged once per
+search, on the searching user's own log (``client_search_log``).
 """
 
 from collections.abc import Iterable
@@ -11,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
+from wagtail.models import ModelLogEntry
 
 from .access import audit_user
 from .models import Client, ClientLogEntry
@@ -39,6 +44,7 @@ ACTIONS = {
     "matching.placement.create": _("Create placement"),
     "matching.placement.status": _("Change placement status"),
     "matching.client.erase": _("Erase client's personal data"),
+    "matching.client.search": _("Search clients by name"),
 }
 
 
@@ -70,3 +76,23 @@ def client_log_many(*, clients: Iterable[Client], action: str, by: Any, **data: 
         )
         for client in clients
     )
+
+
+def client_search_log(*, by: Any, searched: int, matched: int) -> None:
+    """One entry per search of the client list by name or reading: who, how many clients were
+    looked into, how many matched.
+
+    Never the search text, not even hashed: it is typically part of a name, and a few kana
+    are guessed back from any hash by whoever holds its key. The entry is the user's own
+    (Wagtail's log of the user account), not one per client: a search reads no client's
+    record (the list shows codes only), and a search that found nobody is worth as much to an
+    audit as one that found three. The clients then opened are logged by their pages.
+    """
+    user = audit_user(by)
+    if user is not None:
+        # Straight to Wagtail's generic log: its registry looks a request's lazy user up by
+        # the wrapper's type and would drop the entry silently.
+        ModelLogEntry.objects.log_action(
+            user, "matching.client.search", user=user,
+            data={"searched": searched, "matched": matched},
+        )  # fmt: skip

@@ -139,6 +139,7 @@ REASONS = {
     "interrupted": "家族の介護が始まり、通うことが難しくなったため。落ち着いたら再開を相談する。",
     "settled": "",
 }
+END_REASONS = {"interrupted": Placement.EndReason.OTHER}  # family care: none of the named ones
 
 
 def load(stdout: TextIO) -> None:
@@ -302,4 +303,7 @@ def _placement(person: Client, activity: ActivityPage, state: str, by: Any) -> N
         return
     services.placement_activate(placement=placement, by=by)
     if state in (Placement.Status.SETTLED, Placement.Status.INTERRUPTED):
-        services.placement_close(placement=placement, status=state, reason=REASONS[state], by=by)
+        services.placement_close(
+            placement=placement, status=state, reason=REASONS[state],
+            end_reason=END_REASONS.get(state, ""), by=by,
+        )  # fmt: skip

@@ -7,11 +7,13 @@ benchmarked alone (DESIGN.md, "Matching").
 A ranking has three steps:
 
 1. **Hard constraints** drop a candidate whatever its score: schedule, accommodations, audience,
-   capacity, travel (one small function each below; `explain_exclusion` says which in Japanese).
-   Facts that are not recorded (no age, no location, no availability) never exclude: the
-   coordinator checks them, the matcher does not guess.
+   capacity, travel, and the client's own history — an activity they are placed in now, or one
+   that declined them this season (one small function each below; `explain_exclusion` says
+   which in Japanese). Facts that are not recorded (no age, no location, no availability) never
+   exclude: the coordinator checks them, the matcher does not guess.
 2. **Score** = weighted sum of components in [0, 1] (`Weights`), times a demotion factor for
-   candidates the client declined before. With the default weights the score is in [0, 1].
+   candidates that declined the client in an earlier season. With the default weights the score
+   is in [0, 1].
 3. **Order**: score descending, then candidate id, so equal inputs always give the same list.
 
 Speed: `CandidateIndex` turns the candidates into numpy arrays once per batch (tag columns, slot
@@ -105,6 +107,11 @@ class ClientProfile:
     every one must be provided). An empty `availability` means "not recorded yet" and constrains
     nothing; `max_distance_km` is how far the client can get on their own without a car and only
     applies when `has_transport` is false.
+
+    History, as candidate ids: `placed_candidate_ids` (an open placement there: never proposed
+    again), `declined_recently_ids` (declined the client this season: not proposed either) and
+    `declined_candidate_ids` (declined in an earlier season: proposed, but demoted). What "this
+    season" means is the caller's setting; the engine only sees the sets.
     """
 
     id: int
@@ -121,6 +128,8 @@ class ClientProfile:
     needs_pickup: bool = False
     preferences: frozenset[Preference] = frozenset()
     declined_candidate_ids: frozenset[str] = frozenset()
+    placed_candidate_ids: frozenset[str] = frozenset()
+    declined_recently_ids: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +203,8 @@ class Weights:
     # Floor of the distance part when the host picks up a client without transport of their
     # own: the host, not the client, carries the travel.
     pickup_travel_credit: float = 0.8
-    declined_factor: float = 0.5  # multiplies the score of a candidate the client declined
+    # Multiplies the score of a candidate that declined the client in an earlier season.
+    declined_factor: float = 0.5
     small_group_max: int = 8
 
     def __post_init__(self) -> None:
@@ -224,12 +234,12 @@ COMPONENTS = ("interest", "need", "schedule", "distance", "preference")
 # strings; the Django layer may wrap them in gettext when it renders proposals.
 
 TEXT = {
-    "shared_interest": "共通の関心: {names}",
-    "related_interest": "関連する関心: {names}",
+    "shared_interest": "関心が{count}つ一致（{names}）",
+    "related_interest": "近い関心: {names}",
     "related_pair": "{candidate}（{client}に近い）",
-    "need_met": "必要な支援に合う: {names}",
+    "need_met": "必要な支援に合う（{names}）",
     "need_related": "必要な支援に近い: {names}",
-    "schedule": "{slots}が合う",
+    "schedule": "{slots}に参加可能",
     "schedule_open": "日時は応相談",
     "distance": "自宅から{km:.1f} km",
     "distance_unknown": "距離は不明",
@@ -239,8 +249,8 @@ TEXT = {
     "short_time": "短時間の参加可",
     "small_group": "少人数（{n}人程度）",
     "same_gender": "{gender}のみの会",
-    "accommodation": "配慮あり: {names}",
-    "declined": "以前に辞退あり（順位を下げています）",
+    "accommodation": "{names}",
+    "declined": "以前の季節に見送りあり（順位を下げています）",
     "x_schedule": "参加できる曜日・時間帯が合わない",
     "x_accommodation": "必要な配慮がない: {names}",
     "x_pickup": "送迎が必要だが送迎がない",
@@ -249,9 +259,12 @@ TEXT = {
     "x_gender": "対象外（{gender}のみ）",
     "x_capacity": "受け入れ枠に空きがない",
     "x_distance": "自宅から{km:.1f} km（自力で行ける範囲は{limit:g} km、送迎なし）",
+    "x_placed": "すでに参加している活動",
+    "x_declined": "今季すでに受け入れを見送られた活動",
 }
 WEEKDAY_LABELS = "月火水木金土日"
-BAND_LABELS = {Band.MORNING: "午前", Band.AFTERNOON: "午後", Band.EVENING: "夜"}
+# As the client form names the bands (朝・昼・夕), so a reason reads like what was entered.
+BAND_LABELS = {Band.MORNING: "朝", Band.AFTERNOON: "昼", Band.EVENING: "夕"}
 FIELD_LABELS = {
     SupportField.ELDERLY: "高齢",
     SupportField.DISABLED: "障害",
@@ -262,6 +275,7 @@ FIELD_LABELS = {
 GENDER_LABELS = {Gender.FEMALE: "女性", Gender.MALE: "男性"}
 _MAX_NAMES = 3  # names per reason line; more would not be read
 _LIST_SEP = "、"
+_NAME_SEP = "・"  # between the names inside a reason's parentheses
 
 # --------------------------------------------------------------------------------------------
 # Small helpers shared by the scalar checks and the vectorised ranking
@@ -493,11 +507,24 @@ def within_reach(client: ClientProfile, candidate: Candidate) -> bool:
     return distance_km(client.location, candidate.location) <= client.max_distance_km
 
 
+def history_allows(client: ClientProfile, candidate: Candidate) -> bool:
+    """Not where the client is placed now, nor where they were declined this season: proposing
+    either again would only ask the host the same question."""
+    return (
+        candidate.id not in client.placed_candidate_ids
+        and candidate.id not in client.declined_recently_ids
+    )
+
+
 def explain_exclusion(
     client: ClientProfile, candidate: Candidate, vocab: Vocabulary
 ) -> tuple[str, ...]:
     """Why the candidate cannot be proposed, in Japanese; empty when it can."""
     reasons = []
+    if candidate.id in client.placed_candidate_ids:
+        reasons.append(TEXT["x_placed"])
+    if candidate.id in client.declined_recently_ids:
+        reasons.append(TEXT["x_declined"])
     if not schedule_fits(client, candidate):
         reasons.append(TEXT["x_schedule"])
     if missing := missing_accommodations(client, candidate, vocab):
@@ -659,6 +686,9 @@ def _eligible(client: ClientProfile, client_slots: int, index: CandidateIndex) -
             if (rows := index.columns.get(term)) is not None:
                 met[rows] = True
         ok &= met
+    for candidate_id in client.placed_candidate_ids | client.declined_recently_ids:
+        if (position := index.position.get(candidate_id)) is not None:
+            ok[position] = False
     return ok
 
 
@@ -811,14 +841,15 @@ def candidate_index(
 # Reasons
 
 
-def _names(items: Iterable[str]) -> str:
-    unique = list(dict.fromkeys(items))[:_MAX_NAMES]
-    return _LIST_SEP.join(unique)
+def _names(items: Iterable[str], sep: str = _LIST_SEP) -> str:
+    unique = list(dict.fromkeys(items))
+    text = sep.join(unique[:_MAX_NAMES])
+    return text + "ほか" if len(unique) > _MAX_NAMES else text
 
 
 def _slot_text(slots: int) -> str:
     labels = [
-        f"{WEEKDAY_LABELS[bit // 3]}曜{BAND_LABELS[_BANDS[bit % 3]]}"
+        f"{WEEKDAY_LABELS[bit // 3]}曜の{BAND_LABELS[_BANDS[bit % 3]]}"
         for bit in range(21)
         if slots >> bit & 1
     ]
@@ -898,12 +929,13 @@ def _proposal(sl: Shortlist, k: int) -> Proposal:
 
     same, near = _matches(client.interests, offered, sl.related, index)
     if same:
-        reasons.append(TEXT["shared_interest"].format(names=_names(same)))
+        names = _names(same, _NAME_SEP)
+        reasons.append(TEXT["shared_interest"].format(count=len(same), names=names))
     if near:
         reasons.append(TEXT["related_interest"].format(names=_names(near)))
     same, near = _matches(client.needs, offered, sl.related, index)
     if same:
-        reasons.append(TEXT["need_met"].format(names=_names(same)))
+        reasons.append(TEXT["need_met"].format(names=_names(same, _NAME_SEP)))
     if near:
         reasons.append(TEXT["need_related"].format(names=_names(near)))
 
@@ -920,7 +952,7 @@ def _proposal(sl: Shortlist, k: int) -> Proposal:
     if c.pickup and (client.needs_pickup or not client.has_transport):
         reasons.append(TEXT["pickup"])
     if client.accommodations:
-        names = _names(vocab.name(a) for a in sorted(client.accommodations))
+        names = _names((vocab.name(a) for a in sorted(client.accommodations)), _NAME_SEP)
         reasons.append(TEXT["accommodation"].format(names=names))
 
     prefs = client.preferences

@@ -2,11 +2,12 @@
 
 Used by ``manage.py erase_client`` (a request to erase) and the retention job
 (``erase_expired_clients``, daily from beat). Every free text about the person — name, kana,
-external ID, notes, the plans' text, the proposals' summaries, comments and reasons, the
-consents' scope and note, status-change reasons — is blanked, and the apps above blank theirs
-on ``client_erased`` (follow-ups: check-in notes and the host's comments). The reference code,
-dates, statuses, fields, tags and every row stay, so counts by field, status and year add up
-the same afterwards; the exact year of birth becomes its decade (the age band).
+external ID, notes, the plans' text, the meetings' evaluations of the plans, the proposals'
+summaries, comments and reasons, the consents' scope and note, status-change reasons — is
+blanked, and the apps above blank theirs on ``client_erased`` (follow-ups: check-in notes and
+the host's comments). The reference code, dates, statuses, fields, tags and every row stay, so
+counts by field, status and year add up the same afterwards; the exact year of birth becomes
+its decade (the age band).
 
 The history tables (consents, placement status changes) are append-only: their free text is
 blanked through ``erase_free_text()``, the one change the database lets through. The audit log
@@ -32,7 +33,15 @@ from outbox import services as outbox
 from . import emails, services, signals
 from .access import ensure_can_write
 from .audit import client_log
-from .models import Client, Consent, Placement, PlacementStatusChange, Proposal, SupportPlan
+from .models import (
+    Client,
+    Consent,
+    Placement,
+    PlacementStatusChange,
+    PlanDecision,
+    Proposal,
+    SupportPlan,
+)
 
 # Why a client is erased: a code, never free text, so the audit entry cannot carry a name.
 REASONS = {
@@ -118,8 +127,9 @@ def client_erase(
         closing_reason = _("The person's data was erased.")
         for placement in open_placements:
             services.placement_close(
-                placement=placement, status=Placement.Status.ENDED, reason=closing_reason, by=by
-            )
+                placement=placement, status=Placement.Status.ENDED, reason=closing_reason,
+                end_reason=Placement.EndReason.OTHER, by=by,
+            )  # fmt: skip
         for proposal in client.proposals.filter(status__in=Proposal.OPEN):
             services.proposal_withdraw(proposal=proposal, reason=closing_reason, by=by)
         cancelled = outbox.forget(
@@ -149,6 +159,9 @@ def _blank(client: Client) -> None:
     client.erased_at = timezone.now()
     client.save()
     SupportPlan.objects.filter(client=client).update(**dict.fromkeys(PLAN_TEXT, ""))
+    PlanDecision.objects.filter(plan__client=client).update(
+        **dict.fromkeys(PlanDecision.ERASABLE_FIELDS, "")
+    )
     Proposal.objects.filter(client=client).update(**dict.fromkeys(PROPOSAL_TEXT, ""), reasons=[])
     Consent.objects.filter(client=client).erase_free_text()
     PlacementStatusChange.objects.filter(placement__client=client).erase_free_text()

@@ -13,7 +13,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from .access import client_access, writable_teams
 from .models import Consent, Placement, SupportPlan, Team
 from .models.clients import AVAILABILITY_CHOICES
-from .services import OnWithdrawal
+from .services import OnWithdrawal, placement_start_problem
 
 
 def visible_teams(user: Any) -> Any:
@@ -46,6 +46,17 @@ class ClientForm(WagtailAdminModelForm):
             )
         if not self.instance.pk and teams.count() == 1:
             self.fields["team"].initial = teams.first()
+        if "referred_on" in self.fields:
+            self.fields["referred_on"].required = False
+
+    def clean_referred_on(self) -> Any:
+        """Left empty: the day already recorded, or today for a new case."""
+        referred_on = self.cleaned_data.get("referred_on")
+        if referred_on is None:
+            return self.instance.referred_on or timezone.localdate()
+        if referred_on > timezone.localdate():
+            raise forms.ValidationError(_("The referral date cannot be in the future."))
+        return referred_on
 
 
 class ConsentForm(forms.ModelForm):
@@ -145,18 +156,65 @@ class ReasonForm(forms.Form):
 
 
 class PlacementStatusForm(forms.Form):
+    """The next status; the start day when it starts, why when it ends (a choice and words).
+
+    The rules are the services' (they refuse the same input for every caller); here they come
+    first, next to the field, so nothing is changed by a form that is wrong.
+    """
+
     status = forms.ChoiceField(label=_("new status"))
+    started_on = forms.DateField(
+        label=_("start date"),
+        required=False,
+        # The browser's own date picker, which reads and writes ISO dates only.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_(
+            "The day the person first took part; may be in the past. The follow-up check-ins "
+            "count from it."
+        ),
+    )
+    end_reason = forms.ChoiceField(
+        label=_("why it ended"),
+        choices=[("", "—"), *Placement.EndReason.choices],
+        required=False,
+        help_text=_("Needed to end or interrupt; counted in the annual results."),
+    )
     reason = forms.CharField(
         label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
 
     def __init__(self, *args: Any, placement: Placement, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [
-            (status, Placement.Status(status).label)
+        self.placement = placement
+        statuses = [
+            status
             for status in placement.next_statuses()
             if status != Placement.Status.PAUSED  # only a consent withdrawal pauses
         ]
+        self.fields["status"].choices = [(s, Placement.Status(s).label) for s in statuses]
+        if Placement.Status.ACTIVE in statuses and placement.started_on is None:
+            self.fields["started_on"].initial = timezone.localdate()
+        else:
+            del self.fields["started_on"]  # resuming keeps the start it had
+        if not {Placement.Status.ENDED, Placement.Status.INTERRUPTED} & set(statuses):
+            del self.fields["end_reason"]
+
+    def clean_started_on(self) -> Any:
+        started_on = self.cleaned_data.get("started_on")
+        if started_on is None:
+            return timezone.localdate()
+        if problem := placement_start_problem(self.placement, started_on):
+            raise forms.ValidationError(problem)
+        return started_on
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("status") in (Placement.Status.ENDED, Placement.Status.INTERRUPTED):
+            if not data.get("end_reason"):
+                self.add_error("end_reason", _("Choose why the placement ended."))
+            if not data.get("reason", "").strip():
+                self.add_error("reason", _("Give the reason."))
+        return data
 
 
 class PlacementCreateForm(forms.Form):

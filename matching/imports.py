@@ -15,6 +15,9 @@ dropped):
 - 移動距離km / max_distance_km, 移動手段あり / has_transport, 送迎が必要 / needs_pickup (○×).
 - 希望 / preferences: 少人数, 同性のみ, 見学から, 短時間から, 付き添い.
 - 状況 / status: 相談中・支援中・終結・中断 (empty: 相談中), 備考 / notes.
+- 受付日 / referred_on: the day the team took the case on (2025-04-01, 2025/4/1 or
+  2025年4月1日; not in the future). Empty: a new client's is the day of the import, an
+  existing client's stays as it was.
 
 Columns left out leave those fields of existing clients unchanged.
 """
@@ -63,6 +66,7 @@ HEADERS = {
     "preferences": ("preferences", "希望"),
     "status": ("status", "状況"),
     "notes": ("notes", "備考"),
+    "referred_on": ("referred_on", "受付日", "受付年月日"),
 }
 FIELD_WORDS = {
     "field_elderly": ("高齢", "高齢者", "elderly"),
@@ -290,6 +294,11 @@ class ClientReader:
             fields[column] = values.parse_bool(value)
         elif column == "status":
             fields["status"] = self.status.get(value) if value else Client.Status.CONSULTING
+        elif column == "referred_on" and value:
+            day = values.parse_date(value)
+            if day > timezone.localdate():
+                raise ValueError(_("The referral date cannot be in the future."))
+            fields["referred_on"] = day
 
     def _term(self, word: str, kind: str) -> int:
         term = self.terms.get(word)

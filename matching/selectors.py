@@ -17,14 +17,17 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Exists, FloatField, Max, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from resources.models import ActivityPage, ListingTag, ScheduleRule, Term
 from resources.models.schedules import TIME_BANDS
 from volunteers.selectors import CompanionCandidate, companion_candidates
 
 from . import engine
+from .access import client_access
 from .assignment import Assignment, assign
-from .models import Client, Consent, Placement, Proposal, SupportPlan
+from .models import AnswerSeen, Client, Consent, Placement, Proposal, SupportPlan
 
 ACTIVITY_PREFIX = "activity:"
 FIELD_MAP = {
@@ -71,9 +74,22 @@ ACTIVITY_FIELDS = (
     "companion_ok",
     "short_time_ok",
 )
+# Encrypted client fields a list of codes never needs (no decryption per row).
+CLIENT_PRIVATE_FIELDS = ("client__name", "client__kana", "client__notes")
 # How long a process may keep its candidate pool without a change being seen (vocabulary
 # edits and unpublished row changes do not show in the fingerprint).
 POOL_MAX_AGE_SECONDS = 300
+
+
+# A plain band instead of the score for the coordinator: (lowest score, label), best first.
+# With the default weights a shared interest alone is 0.4 and schedule and distance add up to
+# 0.3: 0.5 takes most interests matched, 0.3 some, below that only the practical conditions.
+FIT_BANDS = ((0.5, _("Good fit")), (0.3, _("Fits")), (0.0, _("Meets the conditions")))
+
+
+def fit_label(score: float) -> str:
+    """How well a candidate fits, in words: the score itself means nothing to a coordinator."""
+    return str(next(label for floor, label in FIT_BANDS if score >= floor))
 
 
 @dataclass(frozen=True)
@@ -87,6 +103,10 @@ class RankedActivity:
     score: float
     reasons: tuple[str, ...]
     breakdown: dict[str, float]
+
+    @property
+    def fit(self) -> str:
+        return fit_label(self.score)
 
 
 @dataclass(frozen=True)
@@ -265,18 +285,59 @@ def candidate_pool() -> CandidatePool:
     return pool
 
 
+def declined_exclude_days() -> int:
+    """How long a host's "no" keeps the activity off the client's proposals (this season)."""
+    return int(getattr(settings, "MATCHING_DECLINED_EXCLUDE_DAYS", 180))
+
+
+@dataclass(frozen=True)
+class History:
+    """Activity ids from the client's own record that the engine must know about."""
+
+    placed: frozenset[int]  # an open placement (proposed, accepted, active or paused)
+    declined_recently: frozenset[int]  # declined within declined_exclude_days()
+    declined_before: frozenset[int]  # declined earlier, and not again this season
+
+
+def client_history(client: Client) -> History:
+    """Open placements and declined proposals, from ``waiting_clients``' prefetches when there
+    (batch mode), else two queries."""
+    if hasattr(client, "open_placements"):
+        placed = {p.activity_id for p in client.open_placements}
+    else:
+        placed = set(
+            client.placements.filter(status__in=Placement.OPEN).values_list(
+                "activity_id", flat=True
+            )
+        )
+    if hasattr(client, "declined_proposals"):
+        declined = [
+            (p.activity_id, p.responded_at or p.created_at) for p in client.declined_proposals
+        ]
+    else:
+        declined = list(
+            client.proposals.filter(status=Proposal.Status.DECLINED).values_list(
+                "activity_id", Coalesce("responded_at", "created_at")
+            )
+        )
+    season_start = timezone.now() - dt.timedelta(days=declined_exclude_days())
+    recent = {pk for pk, when in declined if when >= season_start}
+    return History(
+        placed=frozenset(placed),
+        declined_recently=frozenset(recent),
+        declined_before=frozenset({pk for pk, _when in declined} - recent),
+    )
+
+
+def _candidate_ids(activity_ids: Iterable[int]) -> frozenset[str]:
+    return frozenset(f"{ACTIVITY_PREFIX}{pk}" for pk in activity_ids)
+
+
 def client_profile(client: Client, *, number: int = 0) -> engine.ClientProfile:
     """What the engine may know of a client — never the name or notes. ``number`` is the id
     the engine reports back (batch mode numbers the clients it is given)."""
     area = client.area
-    if hasattr(client, "declined_proposals"):
-        declined = {p.activity_id for p in client.declined_proposals}
-    else:
-        declined = set(
-            client.proposals.filter(status=Proposal.Status.DECLINED).values_list(
-                "activity_id", flat=True
-            )
-        )
+    history = client_history(client)
     return engine.ClientProfile(
         id=number,
         fields=frozenset(f for flag, f in FIELD_MAP.items() if getattr(client, flag)),
@@ -295,7 +356,9 @@ def client_profile(client: Client, *, number: int = 0) -> engine.ClientProfile:
         has_transport=client.has_transport,
         needs_pickup=client.needs_pickup,
         preferences=frozenset(p for flag, p in PREFERENCE_MAP.items() if getattr(client, flag)),
-        declined_candidate_ids=frozenset(f"{ACTIVITY_PREFIX}{pk}" for pk in declined),
+        declined_candidate_ids=_candidate_ids(history.declined_before),
+        placed_candidate_ids=_candidate_ids(history.placed),
+        declined_recently_ids=_candidate_ids(history.declined_recently),
     )
 
 
@@ -323,7 +386,8 @@ def _ranked_activities(proposals: Sequence[engine.Proposal]) -> list[RankedActiv
 
 
 def client_rank(*, client: Client, top: int | None = 10) -> list[RankedActivity]:
-    """Activities the client could be proposed for, best first, with reasons in Japanese.
+    """Activities the client could be proposed for, best first, with reasons in Japanese;
+    never one they take part in now or whose host said no this season (``client_history``).
 
     Full activities are ranked like the others (capacity does not change a score) and dropped
     afterwards, so the cached pool gives exactly what a fresh index with places taken would.
@@ -353,7 +417,9 @@ def clients_with_consent(clients: QuerySet[Client]) -> QuerySet[Client]:
 
 
 def waiting_clients(clients: QuerySet[Client]) -> QuerySet[Client]:
-    """Open cases with consent and neither an open placement nor an open proposal."""
+    """Open cases with consent and neither an open placement nor an open proposal, with what
+    ``client_history`` reads prefetched (open placements: none here, but the rule is the
+    engine's, not this filter's)."""
     open_placement = Placement.objects.filter(client=OuterRef("pk"), status__in=Placement.OPEN)
     open_proposal = Proposal.objects.filter(client=OuterRef("pk"), status__in=Proposal.OPEN)
     return (
@@ -370,6 +436,11 @@ def waiting_clients(clients: QuerySet[Client]) -> QuerySet[Client]:
                 "proposals",
                 queryset=Proposal.objects.filter(status=Proposal.Status.DECLINED),
                 to_attr="declined_proposals",
+            ),
+            Prefetch(
+                "placements",
+                queryset=Placement.objects.filter(status__in=Placement.OPEN),
+                to_attr="open_placements",
             ),
         )
     )
@@ -408,6 +479,39 @@ def client_page(*, client: Client) -> dict[str, Any]:
             client.placements.select_related("activity").prefetch_related("status_changes")
         ),
     }
+
+
+# Answers older than this are history on the client page, not news on the dashboard.
+ANSWER_NOTICE_DAYS = 30
+ANSWER_NOTICE_LIMIT = 20
+
+
+def answer_notices(user: Any) -> list[Proposal]:
+    """Host answers (accepted or declined) about the user's own teams' clients that the user has
+    not opened yet, newest first, with client and activity: one query.
+
+    Own teams only, even for a supervisor who reads every team: the notice is news for the
+    client's coordinators, not a feed of the town.
+    """
+    team_ids = client_access(user).team_ids
+    if not team_ids:
+        return []
+    seen = AnswerSeen.objects.filter(user=user, proposal=OuterRef("pk"))
+    since = timezone.now() - dt.timedelta(days=ANSWER_NOTICE_DAYS)
+    answered = (
+        Proposal.objects.visible_to(user)
+        .filter(
+            client__team_id__in=team_ids,
+            status__in=(Proposal.Status.ACCEPTED, Proposal.Status.DECLINED),
+            responded_at__gte=since,
+        )
+        .exclude(Exists(seen))
+        .select_related("client", "activity")
+        # The panel shows the code and the activity; the client's encrypted fields stay shut.
+        .defer("summary", "status_reason", "response_comment", *CLIENT_PRIVATE_FIELDS)
+        .order_by("-responded_at")
+    )
+    return list(answered[:ANSWER_NOTICE_LIMIT])
 
 
 def companion_choices(*, client: Client, limit: int = 10) -> list[CompanionCandidate]:

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -237,6 +238,7 @@ def consent_withdraw(
             placement_close(
                 placement=placement,
                 status=Placement.Status.ENDED,
+                end_reason=Placement.EndReason.CONSENT,
                 reason=_("Consent was withdrawn."),
                 by=by,
             )
@@ -557,7 +559,34 @@ def _reserve_place(activity_id: int) -> None:
         raise CapacityFull(_("The activity has no place left."))
 
 
-def _transition(placement: Placement, to: str, *, by: Any, reason: str = "") -> Placement:
+def placement_start_problem(placement: Placement, started_on: dt.date) -> str:
+    """Why ``started_on`` cannot be the placement's start ('' when it can): a start may be
+    back-dated (someone placed last week, recorded today), not set in the future, nor before the
+    person's consent to take part. The form shows the same words next to its field."""
+    if started_on > timezone.localdate():
+        return _("The start date cannot be in the future.")
+    consented_on = (
+        placement.client.consents.filter(stage=Consent.Stage.CONSENTED)
+        .order_by("-recorded_at", "-seq")
+        .values_list("obtained_on", flat=True)
+        .first()
+    )
+    if consented_on is not None and started_on < consented_on:
+        return _("The start date cannot be before the person's consent (%(date)s).") % {
+            "date": date_format(consented_on, "DATE_FORMAT")
+        }
+    return ""
+
+
+def _transition(
+    placement: Placement,
+    to: str,
+    *,
+    by: Any,
+    reason: str = "",
+    started_on: dt.date | None = None,
+    end_reason: str = "",
+) -> Placement:
     client = _lock(placement.client)
     placement = Placement.objects.select_for_update().get(pk=placement.pk)
     if to not in placement.next_statuses():
@@ -572,10 +601,10 @@ def _transition(placement: Placement, to: str, *, by: Any, reason: str = "") -> 
     today = timezone.localdate()
     from_status, placement.status = placement.status, to
     if to == Placement.Status.ACTIVE and placement.started_on is None:  # not when resumed
-        placement.started_on = today
+        placement.started_on = started_on or today
     if to in Placement.CLOSED:
-        placement.ended_on = today
-    placement.save(update_fields=["status", "started_on", "ended_on"])
+        placement.ended_on, placement.end_reason = today, end_reason
+    placement.save(update_fields=["status", "started_on", "ended_on", "end_reason"])
     PlacementStatusChange.objects.create(
         placement=placement,
         from_status=from_status,
@@ -598,33 +627,46 @@ def placement_accept(*, placement: Placement, by: Any) -> Placement:
 
 
 @transaction.atomic
-def placement_activate(*, placement: Placement, by: Any) -> Placement:
-    """The person has started taking part.
+def placement_activate(
+    *, placement: Placement, by: Any, started_on: dt.date | None = None
+) -> Placement:
+    """The person has started taking part, on ``started_on`` (default today; a past day is
+    allowed, so follow-ups count from the real start).
 
-    The check-in schedule is written in this same transaction, so a placement is never
-    active without one (followups/services.py).
+    The check-in schedule is written in this same transaction, anchored on that day, so a
+    placement is never active without one (followups/services.py). A paused placement is
+    resumed instead: it keeps the start it had.
     """
     ensure_can_write(by, placement.client)
     from followups.services import schedule_create
 
     if Placement.objects.filter(pk=placement.pk, status=Placement.Status.PAUSED).exists():
         return placement_resume(placement=placement, by=by)
-    placement = _transition(placement, Placement.Status.ACTIVE, by=by)
+    if started_on is not None and (problem := placement_start_problem(placement, started_on)):
+        raise MatchingError(problem)
+    placement = _transition(placement, Placement.Status.ACTIVE, by=by, started_on=started_on)
     schedule_create(placement=placement, by=by)
     return placement
 
 
 @transaction.atomic
-def placement_close(*, placement: Placement, status: str, reason: str, by: Any) -> Placement:
-    """Settled (定着), ended or interrupted; ending or interrupting needs a reason."""
+def placement_close(
+    *, placement: Placement, status: str, reason: str, by: Any, end_reason: str = ""
+) -> Placement:
+    """Settled (定着), ended or interrupted. Ending or interrupting needs why: ``end_reason``
+    (a ``Placement.EndReason``, counted in the 実績) and the free-text ``reason``."""
     ensure_can_write(by, placement.client)
     if status not in Placement.CLOSED:
         raise MatchingError(_("Choose settled, ended or interrupted."))
-    if status != Placement.Status.SETTLED and not reason.strip():
+    if status == Placement.Status.SETTLED:
+        end_reason = ""
+    elif end_reason not in Placement.EndReason.values:
+        raise MatchingError(_("Choose why the placement ended."))
+    elif not reason.strip():
         raise MatchingError(_("Give the reason."))
     from followups.services import schedule_cancel
 
-    placement = _transition(placement, status, by=by, reason=reason)
+    placement = _transition(placement, status, by=by, reason=reason, end_reason=end_reason)
     schedule_cancel(placement=placement)
     return placement
 

@@ -40,10 +40,20 @@ from .forms import (
     ReasonForm,
     RespondForm,
 )
-from .models import Client, Consent, Placement, Proposal, SupportPlan
-from .selectors import client_rank, companion_choices, host_email, placement_activities
+from .gaps import near_misses
+from .models import AnswerSeen, Client, Consent, Placement, Proposal, SupportPlan
+from .selectors import (
+    client_rank,
+    companion_choices,
+    fit_label,
+    host_email,
+    placement_activities,
+)
 from .services import MatchingError
 from .tokens import proposal_id_from_token
+
+# Activities "one condition away" under the proposals: enough to ask one of them, not a report.
+NEAR_MISSES_SHOWN = 5
 
 
 def visible_client(request: HttpRequest, pk: Any) -> Client:
@@ -220,7 +230,9 @@ class PlanCloseView(PlanActionView):
 
 
 class ProposeView(ClientPageMixin, TemplateView):
-    """提案を作成: the matcher's ranked candidates with reasons; one click makes a draft."""
+    """提案を作成: the matcher's ranked candidates explained in words (never the score or the
+    directory's ids), one click makes a draft; under them the activities that one condition
+    keeps out, with that condition (matching/gaps.py)."""
 
     page_title = _("Create a proposal")
     page_name = "propose"
@@ -239,6 +251,7 @@ class ProposeView(ClientPageMixin, TemplateView):
                     "activity_id", flat=True
                 )
             )
+            context["near_misses"] = near_misses(self.client, limit=NEAR_MISSES_SHOWN)
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -273,6 +286,12 @@ class ProposalView(ClientPageMixin, TemplateView):
         initial = {"summary": self.object.summary, "companion": self.object.companion_id}
         return ProposalSummaryForm(data, initial=initial, companions=self.companions)
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Opening the proposal takes its answer off this user's dashboard notice.
+        if self.object.responded_at is not None:
+            AnswerSeen.objects.mark(user=request.user, proposal=self.object)
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs: Any) -> dict:
         context = super().get_context_data(**kwargs)
         context.setdefault("summary_form", self.summary_form())
@@ -280,6 +299,7 @@ class ProposalView(ClientPageMixin, TemplateView):
         context.update(
             proposal=self.object,
             client=self.client,
+            fit=fit_label(self.object.score),
             host_email=host_email(self.object.activity),
             emails=emails.history(self.object),
         )
@@ -352,14 +372,19 @@ class PlacementView(ClientFormView):
         return context
 
     def perform(self, form: PlacementStatusForm) -> None:
-        status, reason = form.cleaned_data["status"], form.cleaned_data["reason"]
-        by = self.request.user
+        data, by = form.cleaned_data, self.request.user
+        status = data["status"]
         if status == Placement.Status.ACCEPTED:
             services.placement_accept(placement=self.object, by=by)
         elif status == Placement.Status.ACTIVE:
-            services.placement_activate(placement=self.object, by=by)
+            services.placement_activate(
+                placement=self.object, by=by, started_on=data.get("started_on")
+            )
         else:
-            services.placement_close(placement=self.object, status=status, reason=reason, by=by)
+            services.placement_close(
+                placement=self.object, status=status, reason=data["reason"],
+                end_reason=data.get("end_reason", ""), by=by,
+            )  # fmt: skip
 
 
 def signed_link_headers(response: HttpResponse) -> HttpResponse:

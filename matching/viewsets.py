@@ -25,7 +25,7 @@ from tsunagu.exports import SafeSpreadsheetExportMixin
 
 from . import emails, views
 from .access import can_write_client, client_access, ensure_can_write
-from .audit import client_log, client_log_many
+from .audit import client_log, client_log_many, client_search_log
 from .filters import ClientFilterSet
 from .forms import ClientForm
 from .models import Client, Consent, Team
@@ -49,7 +49,13 @@ class ClientIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
         )
 
     def search_queryset(self, queryset: Any) -> Any:
-        return queryset.search(self.search_query) if self.is_searching else queryset
+        """By part of the name, reading or codes, among the (filtered) clients the user may see;
+        each search is audit-logged without its text (``client_search_log``)."""
+        if not self.is_searching:
+            return queryset
+        found, searched = queryset.search_pks(self.search_query)
+        client_search_log(by=self.request.user, searched=searched, matched=len(found))
+        return queryset.filter(pk__in=found)
 
     def get_edit_url(self, instance: Client) -> str | None:
         # Rows open the client page, not the edit form.
@@ -184,8 +190,9 @@ class ClientViewSet(ModelViewSet):
     inspect_view_class = ClientDetailView
     history_view_class = ClientHistoryView
     filterset_class = ClientFilterSet
-    # Codes, and the whole reading through its keyed hash (ClientQuerySet.search); never the name.
-    # The query string stays out of the access log (tsunagu/gunicorn_conf.py).
+    # Part of the codes, the name or the reading, matched in Python over the user's own clients
+    # (ClientQuerySet.search_pks): these fields only make Wagtail show the search box. The query
+    # string stays out of the access log (tsunagu/gunicorn_conf.py).
     search_fields = ["reference_code", "external_id"]
     search_backend_name = None
     list_per_page = 50
@@ -243,7 +250,9 @@ class ClientViewSet(ModelViewSet):
             ),
             MultiFieldPanel(
                 [
-                    FieldRowPanel([FieldPanel("status"), FieldPanel("team")]),
+                    FieldRowPanel(
+                        [FieldPanel("referred_on"), FieldPanel("status"), FieldPanel("team")]
+                    ),
                     FieldPanel("coordinators", widget=forms.CheckboxSelectMultiple),
                     FieldPanel("notes"),
                 ],

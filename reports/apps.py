@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Results and meeting papers")
+
+    def ready(self) -> None:
+        from .sufficiency import emails
+
+        emails.register()

@@ -2,3 +2,4 @@
 
 from .meetings import hooks as meetings_hooks  # noqa: F401 (registers on import)
 from .results import hooks as results_hooks  # noqa: F401 (registers on import)
+from .sufficiency import hooks as sufficiency_hooks  # noqa: F401 (registers on import)

@@ -3,11 +3,13 @@ scoping method (``Client.objects.visible_to(user)``), never Wagtail pages or sea
 
 from .audit import ClientLogEntry
 from .clients import AgeBand, Client, ClientQuerySet, Consent, PlanDecision, SupportPlan
+from .notices import AnswerSeen
 from .placements import Placement, PlacementStatusChange, Proposal
 from .teams import Team, TeamMembership
 
 __all__ = [
     "AgeBand",
+    "AnswerSeen",
     "Client",
     "ClientLogEntry",
     "ClientQuerySet",

@@ -289,7 +289,7 @@ def test_closing_while_a_reminder_is_being_sent_records_it_sent_and_cancels_the_
         assert wait_for(lambda: Message.objects.filter(pk__in=due, status="sending").exists())
         sending = Message.objects.get(pk__in=due, status="sending")
         matching_services.placement_close(
-            placement=placement, status="ended", reason="転居", by=coordinator
+            placement=placement, status="ended", reason="転居", end_reason="moved", by=coordinator
         )
         assert _sent_once(mailbox, [sending.pk])
         time.sleep(1)

@@ -137,9 +137,12 @@ def test_stopped_prompts_closing_and_a_new_round_of_proposals(client, placement,
     placement.refresh_from_db()
     assert placement.status == "active"
 
-    client.post(page(placement), {"status": "interrupted", "reason": "体調不良で通えない"})
+    client.post(
+        page(placement),
+        {"status": "interrupted", "end_reason": "health", "reason": "体調不良で通えない"},
+    )
     placement.refresh_from_db()
-    assert placement.status == "interrupted"
+    assert (placement.status, placement.end_reason) == ("interrupted", "health")
     text = client.get(page(placement)).content.decode()
     assert reverse("matching_client:propose", args=[placement.client_id]) in text
     assert set(placement.checkins.filter(kind="follow_up", offset_days__gt=14)

@@ -102,7 +102,7 @@ def test_a_rolled_back_activation_leaves_no_check_ins(consented, activity, coord
 
 def test_closing_cancels_what_is_still_to_do(placement, coordinator):
     matching_services.placement_close(
-        placement=placement, status="ended", reason="転居", by=coordinator
+        placement=placement, status="ended", reason="転居", end_reason="moved", by=coordinator
     )
 
     assert set(placement.checkins.values_list("status", flat=True)) == {"cancelled"}
@@ -121,7 +121,7 @@ def test_closing_while_a_reminder_is_being_sent_records_it_as_sent(placement, co
     def close_during_send(email, **kwargs):
         statuses_during_send.append(Message.objects.get(pk=sending.pk).status)
         matching_services.placement_close(
-            placement=placement, status="ended", reason="転居", by=coordinator
+            placement=placement, status="ended", reason="転居", end_reason="moved", by=coordinator
         )
         real_send(email, **kwargs)
 

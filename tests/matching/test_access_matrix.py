@@ -267,11 +267,11 @@ SPECS: dict[str, Spec] = {
     ),
     "matching_client:placement": Spec(
         kwargs=lambda t: {"pk": t.placement.pk},
-        post=lambda t: {"status": "interrupted", "reason": "体調不良"},
+        post=lambda t: {"status": "interrupted", "end_reason": "health", "reason": "体調不良"},
     ),
     "followups_admin:placement": Spec(
         kwargs=lambda t: {"pk": t.placement.pk},
-        post=lambda t: {"status": "ended", "reason": "通わなくなった"},
+        post=lambda t: {"status": "ended", "end_reason": "person_wish", "reason": "通わなくなった"},
     ),
     "followups_admin:record": Spec(
         kwargs=lambda t: {"pk": t.baseline.pk}, post=lambda t: {"notes": "初回の様子"}
@@ -537,7 +537,7 @@ def _service_calls(t: TeamData) -> dict[str, Callable[[Any], Any]]:
         "placement_accept": lambda by: services.placement_accept(placement=t.placement, by=by),
         "placement_activate": lambda by: services.placement_activate(placement=t.placement, by=by),
         "placement_close": lambda by: services.placement_close(
-            placement=t.placement, status="ended", reason="終了", by=by
+            placement=t.placement, status="ended", reason="終了", end_reason="other", by=by
         ),
         "placement_pause": lambda by: services.placement_pause(placement=t.placement, by=by),
         "placement_resume": lambda by: services.placement_resume(placement=t.placement, by=by),

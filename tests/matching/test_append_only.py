@@ -22,8 +22,9 @@ def history(consented, coordinator, activity):
     """One row of each append-only table, with text in every erasable column."""
     placement = services.placement_create(client=consented, activity=activity, by=coordinator)
     services.placement_close(
-        placement=placement, status="ended", reason="本人の体調不良のため終了", by=coordinator
-    )
+        placement=placement, status="ended", reason="本人の体調不良のため終了",
+        end_reason="health", by=coordinator,
+    )  # fmt: skip
     return {
         Consent: Consent.objects.filter(client=consented),
         PlacementStatusChange: PlacementStatusChange.objects.filter(placement=placement),

@@ -56,8 +56,9 @@ def app_role():
 def history(consented, coordinator, activity):
     placement = services.placement_create(client=consented, activity=activity, by=coordinator)
     services.placement_close(
-        placement=placement, status="ended", reason="本人の希望で終了", by=coordinator
-    )
+        placement=placement, status="ended", reason="本人の希望で終了",
+        end_reason="person_wish", by=coordinator,
+    )  # fmt: skip
     return consented
 
 

@@ -35,7 +35,7 @@ def test_propose_lists_ranked_activities_with_external_ids(consented, farming):
     ranked = payload["proposals"]
     assert [p["activity"]["external_id"] for p in ranked] == ["WAD-A-001", "WAD-A-002"]
     assert ranked[0]["score"] > ranked[1]["score"]
-    assert "共通の関心: 農作業" in ranked[0]["reasons"]
+    assert "関心が1つ一致（農作業）" in ranked[0]["reasons"]
     assert ranked[0]["activity"]["hsds_id"]
     assert consented.name not in json.dumps(payload, ensure_ascii=False)
 

@@ -26,6 +26,7 @@ from matching.engine import (
     distance_km,
     explain_exclusion,
     has_capacity,
+    history_allows,
     rank,
     schedule_fits,
     within_reach,
@@ -118,6 +119,16 @@ EXCLUDED = {
     ),
     "capacity": (make_client(), make_candidate(capacity_left=0), has_capacity),
     "distance": (make_client(), make_candidate(location=north(5.0)), within_reach),
+    "placed": (
+        make_client(placed_candidate_ids=frozenset({"a"})),
+        make_candidate(),
+        history_allows,
+    ),
+    "declined": (
+        make_client(declined_recently_ids=frozenset({"a"})),
+        make_candidate(),
+        history_allows,
+    ),
 }
 EXCLUSION_TEXT = {
     "schedule": "参加できる曜日・時間帯が合わない",
@@ -129,6 +140,8 @@ EXCLUSION_TEXT = {
     "gender": "対象外（女性のみ）",
     "capacity": "受け入れ枠に空きがない",
     "distance": "自宅から5.0 km（自力で行ける範囲は2 km、送迎なし）",
+    "placed": "すでに参加している活動",
+    "declined": "今季すでに受け入れを見送られた活動",
 }
 
 
@@ -214,6 +227,8 @@ def _random_case(rng: random.Random) -> tuple[ClientProfile, list[Candidate]]:
     def some(items: list, k: int) -> frozenset:
         return frozenset(rng.sample(items, rng.randint(0, k)))
 
+    ids = [f"c{i:03}" for i in range(60)]
+
     client = ClientProfile(
         id=1,
         fields=some(list(SupportField), 2),
@@ -228,6 +243,8 @@ def _random_case(rng: random.Random) -> tuple[ClientProfile, list[Candidate]]:
         has_transport=rng.random() < 0.3,
         needs_pickup=rng.random() < 0.2,
         preferences=some(list(Preference), 2),
+        placed_candidate_ids=frozenset(rng.sample(ids, rng.randint(0, 2))),
+        declined_recently_ids=frozenset(rng.sample(ids, rng.randint(0, 2))),
     )
     candidates = [
         Candidate(
@@ -248,7 +265,7 @@ def _random_case(rng: random.Random) -> tuple[ClientProfile, list[Candidate]]:
             tour_ok=rng.random() < 0.5,
             group_size=rng.choice([None, 5, 20]),
         )
-        for i in range(60)
+        for i in range(len(ids))
     ]
     return client, candidates
 
@@ -264,6 +281,7 @@ def test_vectorised_constraints_agree_with_the_named_functions(seed: int) -> Non
         and audience_eligible(client, c)
         and has_capacity(c)
         and within_reach(client, c)
+        and history_allows(client, c)
     }
     assert set(ranked_ids(client, candidates)) == expected
     assert {c.id for c in candidates if not explain_exclusion(client, c, VOCAB)} == expected
@@ -289,12 +307,12 @@ def test_reasons_in_japanese() -> None:
         group_size=6,
     )
     assert rank(client, [candidate], VOCAB)[0].reasons == (
-        "共通の関心: 農作業、花き栽培",
-        "必要な支援に合う: 居場所",
-        "水曜午前が合う",
+        "関心が2つ一致（農作業・花き栽培）",
+        "必要な支援に合う（居場所）",
+        "水曜の朝に参加可能",
         "自宅から1.2 km",
         "送迎あり",
-        "配慮あり: バリアフリー",
+        "バリアフリー",
         "見学可",
         "少人数（6人程度）",
     )
@@ -302,7 +320,7 @@ def test_reasons_in_japanese() -> None:
 
 def test_related_interest_is_named_with_what_it_is_close_to() -> None:
     proposal = rank(make_client(), [make_candidate(tags=frozenset({LILY}))], VOCAB)[0]
-    assert proposal.reasons[0] == "関連する関心: えらぶゆり（花き栽培に近い）"
+    assert proposal.reasons[0] == "近い関心: えらぶゆり（花き栽培に近い）"
 
 
 def test_rare_shared_interest_outweighs_a_common_one() -> None:
@@ -343,7 +361,7 @@ def test_synonym_folded_term_gets_synonym_credit() -> None:
     proposal = rank(client, [make_candidate(tags=frozenset({FIELDWORK}))], VOCAB)[0]
     expected = DEFAULT_WEIGHTS.interest * DEFAULT_WEIGHTS.synonym_credit
     assert proposal.breakdown["interest"] == pytest.approx(expected)
-    assert proposal.reasons[0] == "共通の関心: 畑仕事"
+    assert proposal.reasons[0] == "関心が1つ一致（畑仕事）"
 
 
 def test_credit_order_exact_synonym_parent_sibling_unrelated() -> None:
@@ -360,14 +378,14 @@ def test_needs_met_by_what_the_candidate_offers() -> None:
     proposals = rank(client, [other, meets], VOCAB)
     assert [p.candidate_id for p in proposals] == ["meets", "other"]
     assert proposals[0].breakdown["need"] == pytest.approx(DEFAULT_WEIGHTS.need)
-    assert "必要な支援に合う: 就労準備" in proposals[0].reasons
+    assert "必要な支援に合う（就労準備）" in proposals[0].reasons
 
 
 def test_schedule_fit_is_the_share_of_client_slots_covered() -> None:
     client = make_client(availability=frozenset({WED_AM, THU_PM, (4, Band.MORNING)}))
     proposal = rank(client, [make_candidate(slots=frozenset({WED_AM, THU_PM}))], VOCAB)[0]
     assert proposal.breakdown["schedule"] == pytest.approx(DEFAULT_WEIGHTS.schedule * 2 / 3)
-    assert "水曜午前・木曜午後が合う" in proposal.reasons
+    assert "水曜の朝・木曜の昼に参加可能" in proposal.reasons
 
 
 def test_distance_decays_by_half_every_half_distance() -> None:
@@ -404,13 +422,13 @@ def test_same_gender_group_meets_the_preference() -> None:
     assert "女性のみの会" in proposals[0].reasons
 
 
-def test_declined_candidate_is_demoted_not_dropped() -> None:
+def test_declined_in_an_earlier_season_is_demoted_not_dropped() -> None:
     client = make_client(declined_candidate_ids=frozenset({"a"}))
     proposals = rank(client, [make_candidate("a"), make_candidate("b")], VOCAB)
     assert [p.candidate_id for p in proposals] == ["b", "a"]
     demoted = proposals[0].score * DEFAULT_WEIGHTS.declined_factor
     assert proposals[1].score == pytest.approx(demoted, abs=1e-6)
-    assert "以前に辞退あり（順位を下げています）" in proposals[1].reasons
+    assert "以前の季節に見送りあり（順位を下げています）" in proposals[1].reasons
 
 
 def test_default_scores_stay_within_zero_and_one() -> None:
@@ -495,5 +513,5 @@ def test_engine_imports_no_django() -> None:
 def test_each_candidate_term_is_named_once() -> None:
     client = make_client(interests=frozenset({FLOWERS, VEGETABLES}))
     proposal = rank(client, [make_candidate(tags=frozenset({FLOWERS}))], VOCAB)[0]
-    assert proposal.reasons[0] == "共通の関心: 花き栽培"
-    assert not any(r.startswith("関連する関心") for r in proposal.reasons)
+    assert proposal.reasons[0] == "関心が1つ一致（花き栽培）"
+    assert not any(r.startswith("近い関心") for r in proposal.reasons)

@@ -132,7 +132,8 @@ def marked(team_a, coordinator, django_capture_on_commit_callbacks) -> Client:
     second = services.placement_create(client=person, activity=other, by=coordinator)
     services.placement_accept(placement=second, by=coordinator)
     services.placement_close(placement=second, status=Placement.Status.INTERRUPTED,
-                             reason=canary("placement.reason"), by=coordinator)  # fmt: skip
+                             reason=canary("placement.reason"),
+                             end_reason=Placement.EndReason.HEALTH, by=coordinator)  # fmt: skip
 
     # Content held by an outbox row about the person (a stored email waiting to go).
     Message.objects.create(

@@ -39,8 +39,9 @@ def test_ending_or_interrupting_needs_a_reason_that_is_kept(placement, coordinat
             placement=placement, status="interrupted", reason=" ", by=coordinator
         )
     services.placement_close(
-        placement=placement, status="interrupted", reason="体調を崩したため", by=coordinator
-    )
+        placement=placement, status="interrupted", reason="体調を崩したため",
+        end_reason=Placement.EndReason.HEALTH, by=coordinator,
+    )  # fmt: skip
     assert placement.status_changes.last().reason == "体調を崩したため"
 
 
@@ -67,7 +68,9 @@ def test_accepting_beyond_capacity_is_refused(team_a, coordinator):
     services.placement_accept(placement=placements[0], by=coordinator)
     with pytest.raises(CapacityFull):
         services.placement_accept(placement=placements[1], by=coordinator)
-    services.placement_close(placement=placements[0], status="ended", reason="転居", by=coordinator)
+    services.placement_close(
+        placement=placements[0], status="ended", reason="転居", end_reason="moved", by=coordinator
+    )
     services.placement_accept(placement=placements[1], by=coordinator)
 
 
@@ -114,7 +117,7 @@ def test_the_placement_page_changes_status_with_a_reason(client, placement, coor
     client.force_login(coordinator)
     url = f"/admin/clients/placements/{placement.pk}/"
     client.post(url, {"status": "accepted"})
-    client.post(url, {"status": "ended", "reason": "本人の希望で終了"})
+    client.post(url, {"status": "ended", "end_reason": "person_wish", "reason": "本人の希望で終了"})
     placement.refresh_from_db()
     assert placement.status == Placement.Status.ENDED
     assert "本人の希望で終了" in client.get(url).content.decode()

@@ -107,10 +107,15 @@ def test_the_coordinator_is_told_of_the_answer_without_details(
         assert word not in notice.subject + notice.body, word
 
 
-def test_declining_demotes_the_activity_next_time(client, sent, secretive, coordinator):
+def test_a_decline_keeps_the_activity_out_this_season_and_demotes_it_after(
+    client, sent, secretive, settings
+):
+    settings.MATCHING_DECLINED_EXCLUDE_DAYS = 30
     client.post(f"/matching/respond/{proposal_token(sent.pk)}/", {"decision": "decline"})
-    (ranked,) = client_rank(client=secretive)
-    assert "以前に辞退あり（順位を下げています）" in ranked.reasons
+    assert client_rank(client=secretive) == []
+    with time_machine.travel(timezone.now() + dt.timedelta(days=31), tick=False):
+        (ranked,) = client_rank(client=secretive)
+    assert "以前の季節に見送りあり（順位を下げています）" in ranked.reasons
     assert ranked.score < sent.score
 
 
@@ -417,7 +422,7 @@ def test_a_full_activity_cannot_be_proposed(consented, coordinator, activity, te
 def test_the_admin_flow_from_ranking_to_sending(client, consented, coordinator, activity):
     client.force_login(coordinator)
     page = client.get(f"/admin/clients/{consented.pk}/propose/").content.decode()
-    assert activity.title in page and "水曜午前が合う" in page
+    assert activity.title in page and "水曜の朝に参加可能" in page
     response = client.post(f"/admin/clients/{consented.pk}/propose/", {"activity": activity.pk})
     proposal = Proposal.objects.get()
     assert response["Location"] == f"/admin/clients/proposals/{proposal.pk}/"

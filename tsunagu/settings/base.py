@@ -355,8 +355,13 @@ DATE_INPUT_FORMATS = [WAGTAIL_DATE_FORMAT, *global_settings.DATE_INPUT_FORMATS]
 DATETIME_INPUT_FORMATS = [WAGTAIL_DATETIME_FORMAT, *global_settings.DATETIME_INPUT_FORMATS]
 
 # --- Maps: packaged Leaflet (django-leaflet); tiles configurable, never required to use a page.
+# MAP_TILE_URL: the tile server ({z}/{x}/{y}, possibly the town's own); set but empty means no
+# map at all, the list only. MAP_TILES_URL is its older name (docker-compose passes it empty).
+MAP_TILE_URL = os.environ.get(
+    "MAP_TILE_URL", env("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+).strip()
 LEAFLET_CONFIG = {
-    "TILES": env("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+    "TILES": MAP_TILE_URL,
     "ATTRIBUTION_PREFIX": env("MAP_ATTRIBUTION", "© OpenStreetMap contributors"),
     "DEFAULT_CENTER": (
         float(env("MAP_CENTER_LAT", "27.39228") or 0),
@@ -452,6 +457,10 @@ FOLLOWUP_INTERVALS_DAYS = [
 ]
 # Cells counting fewer people than this are suppressed in reports that leave the team.
 REPORT_MIN_CELL = env_int("REPORT_MIN_CELL", 3)
+# A plan the meeting continues is reviewed again after this many days, unless it says otherwise.
+PLAN_REVIEW_INTERVAL_DAYS = env_int("PLAN_REVIEW_INTERVAL_DAYS", 90)
+# The Japanese TrueType font embedded in meeting-paper PDFs (else ReportLab's CID font).
+PDF_FONT_PATH = env("PDF_FONT_PATH", "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf")
 FOLLOWUP_ASK_HOST = env_bool("FOLLOWUP_ASK_HOST", True)  # a short question to the host place too
 FOLLOWUP_REMIND_HOUR = env_int("FOLLOWUP_REMIND_HOUR", 9)  # local time on the due date
 FOLLOWUP_ESCALATE_AFTER_DAYS = env_int("FOLLOWUP_ESCALATE_AFTER_DAYS", 7)
