@@ -287,7 +287,7 @@ def candidate_pool() -> CandidatePool:
 
 def declined_exclude_days() -> int:
     """How long a host's "no" keeps the activity off the client's proposals (this season)."""
-    return int(getattr(settings, "MATCHING_DECLINED_EXCLUDE_DAYS", 180))
+    return settings.MATCHING_DECLINED_EXCLUDE_DAYS
 
 
 @dataclass(frozen=True)

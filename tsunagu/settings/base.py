@@ -457,6 +457,8 @@ FOLLOWUP_INTERVALS_DAYS = [
 ]
 # Cells counting fewer people than this are suppressed in reports that leave the team.
 REPORT_MIN_CELL = env_int("REPORT_MIN_CELL", 3)
+# An activity whose host declined a person is not proposed to them again for this many days.
+MATCHING_DECLINED_EXCLUDE_DAYS = env_int("MATCHING_DECLINED_EXCLUDE_DAYS", 180)
 # A plan the meeting continues is reviewed again after this many days, unless it says otherwise.
 PLAN_REVIEW_INTERVAL_DAYS = env_int("PLAN_REVIEW_INTERVAL_DAYS", 90)
 # The Japanese TrueType font embedded in meeting-paper PDFs (else ReportLab's CID font).
