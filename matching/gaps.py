@@ -27,31 +27,28 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from itertools import islice
 
-from django.db.models import FloatField
-from django.db.models.functions import Cast, Coalesce
 from django.db.models.query import prefetch_related_objects
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
-from resources.models import ActivityPage, Area, ListingPage, ListingTag, ScheduleRule, Term
+from resources.models import ActivityPage, Area, ListingPage, ListingTag, Term
 from resources.models.schedules import WEEKDAY_CHOICES
 
 from . import engine
 from .models import Client, Proposal
 from .models.clients import BAND_LABELS
 from .selectors import (
-    ACTIVITY_FIELDS,
     ACTIVITY_PREFIX,
     AUDIENCE_MAP,
     accommodation_flag_terms,
+    activity_candidates,
     client_profile,
     occupied_places,
-    slots_of_rule,
     vocabulary,
 )
 
@@ -249,11 +246,9 @@ class _Evaluation:
 class _Batch:
     """The live activities tagged with any of the clients' terms, as one engine index.
 
-    Built like ``selectors.activity_candidates`` (its field list and helpers), but over every
-    live activity offering the clients' terms, so it keeps those that do not accept
-    placements: with no capacity limit, so "not accepting" is the only thing they fail for that
-    reason. (Were ``activity_candidates`` to take the activities as an argument, this could call
-    it instead.)
+    ``selectors.activity_candidates`` over every live activity offering the clients' terms, so
+    it keeps those that do not accept placements: with no capacity limit, so "not accepting" is
+    the only thing they fail for that reason.
     """
 
     def __init__(self, clients: Iterable[Client]) -> None:
@@ -265,59 +260,30 @@ class _Batch:
         tags = set().union(*self.satisfying.values())
         flag_terms = accommodation_flag_terms(self.vocab)
         self.pickup_terms = flag_terms.get("pickup", frozenset())
-        candidates, self.hosts = self._candidates(tags, flag_terms)
+        candidates, self.hosts = self._candidates(tags)
         self.index = engine.CandidateIndex(candidates, self.vocab)
         self._rows: dict[int, frozenset[int]] = {}
         self._slot_texts: dict[frozenset[engine.Slot], str] = {}
         self._fits: dict[tuple[frozenset[engine.Slot], frozenset[engine.Slot]], bool] = {}
         self.proposed = self._proposed()
 
-    def _candidates(
-        self, tags: set[int], flag_terms: Mapping[str, frozenset[int]]
-    ) -> tuple[list[engine.Candidate], dict[str, _Host]]:
+    def _candidates(self, tags: set[int]) -> tuple[list[engine.Candidate], dict[str, _Host]]:
         if not tags:
             return [], {}
         tagged = ListingTag.objects.filter(tag_id__in=tags).values("content_object_id")
         activities = ActivityPage.objects.live().filter(pk__in=tagged)
-        rows = activities.annotate(
-            lat=Coalesce(Cast("latitude", FloatField()), Cast("area__latitude", FloatField())),
-            lng=Coalesce(Cast("longitude", FloatField()), Cast("area__longitude", FloatField())),
-        ).values(*ACTIVITY_FIELDS, "accepts_placements", "lat", "lng")
-        rows = list(rows)
-        ids = [row["pk"] for row in rows]
-        slots: dict[int, set[engine.Slot]] = defaultdict(set)
-        for listing_id, weekday, opens_at, closes_at in ScheduleRule.objects.filter(
-            listing_id__in=ids
-        ).values_list("listing_id", "weekday", "opens_at", "closes_at"):
-            slots[listing_id] |= slots_of_rule(weekday, opens_at, closes_at)
-        offered: dict[int, set[int]] = defaultdict(set)
-        for listing_id, tag_id in ListingTag.objects.filter(content_object_id__in=ids).values_list(
-            "content_object_id", "tag_id"
-        ):
-            offered[listing_id].add(tag_id)
         taken = occupied_places()
-        candidates, hosts = [], {}
-        for row in rows:
-            pk = row["pk"]
-            host = _Host(pk, row["accepts_placements"], row["placement_capacity"], taken.get(pk, 0))
-            location = (row["lat"], row["lng"]) if row["lat"] is not None else None
-            candidate = engine.Candidate(
-                id=f"{ACTIVITY_PREFIX}{pk}",
-                kind=engine.CandidateKind.ACTIVITY,
-                title=row["title"],
-                tags=frozenset(offered[pk]),
-                audiences=frozenset(f for flag, f in AUDIENCE_MAP.items() if row[flag]),
-                for_everyone=row["for_everyone"],
-                min_age=row["min_age"],
-                max_age=row["max_age"],
-                slots=frozenset(slots[pk]),
-                location=location,
-                provides=frozenset().union(*(t for f, t in flag_terms.items() if row[f])),
-                pickup=row["pickup"],
-                capacity_left=host.capacity - host.taken if host.accepts else None,
+        hosts = {
+            f"{ACTIVITY_PREFIX}{pk}": _Host(pk, accepts, capacity, taken.get(pk, 0))
+            for pk, accepts, capacity in activities.values_list(
+                "pk", "accepts_placements", "placement_capacity"
             )
-            candidates.append(candidate)
-            hosts[candidate.id] = host
+        }
+        candidates = [
+            # A place that takes nobody has no capacity to fail: "not accepting" is its one reason.
+            c if hosts[c.id].accepts else replace(c, capacity_left=None)
+            for c in activity_candidates(self.vocab, occupied=taken, activities=activities)
+        ]
         return candidates, hosts
 
     def _proposed(self) -> dict[object, set[str]]:

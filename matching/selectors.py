@@ -195,14 +195,18 @@ def occupied_places() -> dict[int, int]:
 
 
 def activity_candidates(
-    vocab: engine.Vocabulary, *, occupied: Mapping[int, int]
+    vocab: engine.Vocabulary,
+    *,
+    occupied: Mapping[int, int],
+    activities: QuerySet[ActivityPage] | None = None,
 ) -> list[engine.Candidate]:
-    """Engine candidates for every placement activity, ``occupied`` places taken.
+    """Engine candidates for the placement activities (or ``activities``), ``occupied`` places
+    taken.
 
     A few queries per table, floats cast in SQL: converting 10,000 rows' Decimal coordinates
     in Python would cost more than the ranking.
     """
-    activities = placement_activities()
+    activities = placement_activities() if activities is None else activities
     rows = activities.annotate(
         lat=Coalesce(Cast("latitude", FloatField()), Cast("area__latitude", FloatField())),
         lng=Coalesce(Cast("longitude", FloatField()), Cast("area__longitude", FloatField())),
