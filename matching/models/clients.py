@@ -338,15 +338,17 @@ class Client(models.Model):
 class ScopedQuerySet(models.QuerySet):
     """Records hanging off a client are visible exactly when their client is."""
 
+    client_path = "client"
+
     def visible_to(self, user: Any) -> models.QuerySet:
-        return self.filter(client__in=Client.objects.visible_to(user).values("pk"))
+        clients = Client.objects.visible_to(user).values("pk")
+        return self.filter(**{f"{self.client_path}__in": clients})
 
 
-class ScopedPlanQuerySet(models.QuerySet):
+class ScopedPlanQuerySet(ScopedQuerySet):
     """Records hanging off a plan are visible exactly when the plan's client is."""
 
-    def visible_to(self, user: Any) -> models.QuerySet:
-        return self.filter(plan__client__in=Client.objects.visible_to(user).values("pk"))
+    client_path = "plan__client"
 
 
 class ConsentQuerySet(AppendOnlyQuerySet, ScopedQuerySet):
