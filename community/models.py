@@ -11,10 +11,13 @@ opportunities only in the volunteer index) on create, move and copy alike.
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.db import models
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Page
+from wagtail.models import GroupApprovalTask, Page
+
+from .moderation import contact_problem, under_review
 
 SECTION_TEMPLATE = "community/section_page.html"
 
@@ -136,3 +139,38 @@ class VolunteerSectionPage(OrganizationSectionPage):
 
     class Meta:
         verbose_name = _("group's section of volunteering")
+
+
+class ReachableApprovalTask(GroupApprovalTask):
+    """Town staff's approval (「町職員による承認」), refused while nobody could be reached about
+    the page (``moderation.contact_problem``).
+
+    Reviewers are offered only "request changes" then, named for the reason, on the dashboard
+    and in the editor; an approval posted anyway (a stale screen) is refused. The check reads
+    the latest revision: what approving would publish.
+    """
+
+    class Meta:
+        verbose_name = _("approval by town staff (contact details required)")
+        verbose_name_plural = _("approvals by town staff (contact details required)")
+
+    def get_actions(self, obj, user) -> list[tuple[str, str, bool]]:
+        actions = super().get_actions(obj, user)
+        if not actions or contact_problem(under_review(obj)) is None:
+            return actions
+        return [("reject", _("Request changes (no contact details)"), True)]
+
+    @transaction.atomic
+    def on_action(self, task_state, user, action_name, **kwargs):
+        if action_name == "approve":
+            page = task_state.workflow_state.content_object
+            if problem := contact_problem(under_review(page)):
+                raise PermissionDenied(problem)
+        return super().on_action(task_state, user, action_name, **kwargs)
+
+    @classmethod
+    def get_description(cls) -> str:
+        return _(
+            "Members of the chosen groups approve; a page nobody can be reached about cannot "
+            "be approved."
+        )

@@ -18,7 +18,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from wagtail.models import (
     Collection,
-    GroupApprovalTask,
     GroupCollectionPermission,
     GroupPagePermission,
     Page,
@@ -39,6 +38,7 @@ from .models import (
     Invitation,
     OrganizationEditors,
     OrganizationSectionPage,
+    ReachableApprovalTask,
     VolunteerSectionPage,
 )
 
@@ -108,7 +108,8 @@ def staff_group() -> Group:
 
 @transaction.atomic
 def ensure_moderation() -> Workflow:
-    """The "町の承認" workflow (one GroupApprovalTask for town staff) on every index.
+    """The "町の承認" workflow (one approval task for town staff, which refuses pages nobody
+    can be reached about) on every index.
 
     An index that already has another workflow assigned keeps it: the town chose that one.
     """
@@ -117,9 +118,9 @@ def ensure_moderation() -> Workflow:
     if not workflow.active:
         workflow.active = True
         workflow.save(update_fields=["active"])
-    task = GroupApprovalTask.objects.filter(name=TASK_NAME).first()
+    task = ReachableApprovalTask.objects.filter(name=TASK_NAME).first()
     if task is None:
-        task = GroupApprovalTask.objects.create(name=TASK_NAME)
+        task = ReachableApprovalTask.objects.create(name=TASK_NAME)
     task.groups.add(staff)
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
     for index in indexes():

@@ -5,6 +5,7 @@ editor's group may change. The page chooser lists every page by default, so for 
 not town staff it drops other groups' sections and what is in them.
 """
 
+from django.contrib import messages
 from django.db.models import F, Q, Value
 from django.db.models.functions import Length, Substr
 from django.urls import path, reverse
@@ -16,6 +17,7 @@ from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from .models import OrganizationSectionPage
+from .moderation import contact_problem
 from .services import is_group_editor_only
 from .views import INVITE_PERMISSION, EditorsIndexView, InviteView
 
@@ -96,3 +98,10 @@ def hide_reports_from_group_editors(request, menu_items) -> None:
     """Group editors have no business with the town's reports (site history, workflows…)."""
     if is_group_editor_only(request.user):
         menu_items[:] = [item for item in menu_items if item.name != "reports"]
+
+
+@hooks.register("before_edit_page")
+def warn_when_nobody_can_be_reached(request, page) -> None:
+    """Say in the editor why approval is not offered (or will not be), before anyone asks."""
+    if request.method == "GET" and (problem := contact_problem(page)):
+        messages.warning(request, problem)

@@ -3,7 +3,8 @@
 The confirmation is enqueued with the sign-up (``signup_create``) and cancelled with it
 (``signup_cancel``); ``compose`` reads the sign-up again under the outbox row's lock: an email
 when the applicant gave an address, a line on the staff's call list when they gave only a
-telephone number, ``Drop`` when the sign-up is gone, cancelled or erased. Links are made here:
+telephone number, ``Drop`` when the sign-up is gone, cancelled or erased. What they say is
+``confirmation.signup_confirmation``, which the confirmation page shows too. Links are made here:
 the cancel token never sits in a queue or a table.
 """
 
@@ -17,8 +18,8 @@ from django.utils.translation import gettext as _
 from outbox.models import Message
 from outbox.registry import Call, Drop, Email, Outcome
 
+from .confirmation import signup_confirmation
 from .models import EventSignup
-from .templatetags.events_tags import when
 
 SIGNUP_CONFIRMATION = "events.signup_confirmation"
 
@@ -34,35 +35,27 @@ def signup_confirmation_key(signup_id: int) -> str:
 
 
 def _compose_signup_confirmation(message: Message) -> Outcome:
-    signup = EventSignup.objects.select_related("event").filter(pk=message.object_id).first()
+    # The event with its venue and organiser: the confirmation names both, in one query.
+    signup = (
+        EventSignup.objects.select_related("event__place", "event__organization")
+        .filter(pk=message.object_id)
+        .first()
+    )
     if signup is None:
         return Drop(_("The sign-up is no longer on record."))
     if signup.cancelled_at is not None:
         return Drop(_("The sign-up was cancelled."))
     if signup.erased_at is not None:
         return Drop(_("The applicant's details have been erased."))
-    event = signup.event
-    occurrence = event.first_occurrence()
+    confirmation = signup_confirmation(signup)
     if signup.email:
-        context = {
-            "signup": signup,
-            "event": event,
-            "occurrence": occurrence,
-            "event_url": event.get_full_url(),
-            "cancel_url": event.get_full_url()
-            + event.reverse_subpage("signup_cancel", args=[signup.token]),
-        }
+        context = {"signup": signup, "event": signup.event, "confirmation": confirmation}
         subject = render_to_string("events/emails/signup_confirmation_subject.txt", context)
         body = render_to_string("events/emails/signup_confirmation.txt", context)
         return Email(to=[signup.email], subject=" ".join(subject.split()), body=body)
     if not signup.phone:
         return Drop(_("The applicant gave neither an email address nor a telephone number."))
-    summary = _("Application received for “%(title)s”, %(when)s, for %(count)d people.") % {
-        "title": event.title,
-        "when": when(occurrence),
-        "count": signup.party_size,
-    }
-    return Call(name=signup.name, phone=signup.phone, summary=summary)
+    return Call(name=signup.name, phone=signup.phone, summary=confirmation.call_summary())
 
 
 def compose_signup_confirmation(message: Message) -> Outcome:

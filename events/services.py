@@ -1,5 +1,5 @@
-"""Writes with rules: signing up (capacity, deadline) with its confirmation enqueued in the
-outbox, cancelling (which cancels a confirmation not sent yet), erasing."""
+"""Writes with rules: signing up (capacity, deadline, once per person) with its confirmation
+enqueued in the outbox, cancelling (which cancels a confirmation not sent yet), erasing."""
 
 import datetime as dt
 import logging
@@ -9,18 +9,19 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from outbox import services as outbox
 from resources import caching
+from resources.contact_keys import email_key, phone_key
 from tsunagu.text import normalize
 
 from .emails import SIGNUP_CONFIRMATION, signup_confirmation_key, signup_topic
 from .models import EventPage, EventSignup
-from .models.signups import MAX_PARTY_SIZE
+from .models.signups import ALREADY_SIGNED_UP, MAX_PARTY_SIZE
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,9 @@ def signup_create(
     """Take a sign-up if the event is open and has room; raise ValidationError (Japanese) if not.
 
     The event row is locked first, so two people cannot both take the last seat: the second
-    waits for the first to commit, then counts the seats again.
+    waits for the first to commit, then counts the seats again. One person (telephone number or
+    email address, normalised) signs up once per event: a second try is refused in Japanese, and
+    the database's constraint refuses it even if the lock were bypassed.
     """
     signup = EventSignup(
         name=normalize(name),
@@ -71,6 +74,7 @@ def signup_create(
         note=normalize(note),
     )
     signup.full_clean(exclude=["event", "token"])
+    signup.phone_key, signup.email_key = phone_key(signup.phone), email_key(signup.email)
 
     locked = EventPage.objects.select_for_update(of=("self",)).get(pk=event.pk)
     now = now or timezone.now()
@@ -89,6 +93,8 @@ def signup_create(
         left = locked.capacity - EventSignup.objects.seats_taken(event=locked)
         if left <= 0:
             raise ValidationError({NON_FIELD_ERRORS: _("Sorry, this event is full.")})
+    if _already_signed_up(signup, locked):
+        raise ValidationError({NON_FIELD_ERRORS: ALREADY_SIGNED_UP})
     if party_size > (limit := party_limit(locked.capacity)):
         message = _(
             "One application can be for up to %(max)d people. For more, please contact the "
@@ -98,7 +104,12 @@ def signup_create(
     if left is not None and party_size > left:
         raise ValidationError({"party_size": _("Only %(left)d places are left.") % {"left": left}})
     signup.event = locked
-    signup.save()
+    try:
+        # The event lock already queues applicants; the constraint is what holds regardless.
+        with transaction.atomic():
+            signup.save()
+    except IntegrityError as exc:
+        raise ValidationError({NON_FIELD_ERRORS: ALREADY_SIGNED_UP}) from exc
     # Useless once the event has started; sent (or put on the call list) right after commit.
     outbox.enqueue(
         outbox.Spec(
@@ -110,6 +121,16 @@ def signup_create(
         )
     )
     return signup
+
+
+def _already_signed_up(signup: EventSignup, event: EventPage) -> bool:
+    """An active sign-up for the event with the same telephone number or email address."""
+    same = Q()
+    if signup.phone_key:
+        same |= Q(phone_key=signup.phone_key)
+    if signup.email_key:
+        same |= Q(email_key=signup.email_key)
+    return bool(same) and EventSignup.objects.filter(same, event=event).active().exists()
 
 
 @transaction.atomic
@@ -144,7 +165,7 @@ def signups_erase_expired(*, now: dt.datetime | None = None, batch_size: int = B
         with transaction.atomic():
             erased += EventSignup.objects.filter(pk__in=batch, erased_at__isnull=True).update(
                 name="", kana="", phone="", email="", note="", token=None,
-                erased_at=timezone.now(),
+                phone_key="", email_key="", erased_at=timezone.now(),
             )  # fmt: skip
         last_pk = batch[-1]
     if erased:

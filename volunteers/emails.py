@@ -123,11 +123,12 @@ def _volunteer(volunteer_id: int | str) -> Volunteer | Drop:
 
 def _shift_summary(shift: Shift) -> str:
     title, when = shift.opportunity.title, shift_when(shift)
-    if shift.opportunity.address:
+    where = " ".join(part for part in (shift.opportunity.venue, shift.opportunity.address) if part)
+    if where:
         return _("“%(title)s”, %(when)s, at %(where)s") % {
             "title": title,
             "when": when,
-            "where": shift.opportunity.address,
+            "where": where,
         }
     return _("“%(title)s”, %(when)s") % {"title": title, "when": when}
 
@@ -330,6 +331,18 @@ def _summary(text: Promise) -> Callable[[SignUp], str]:
     return lambda signup: str(text) % {"shift": _shift_summary(signup.shift)}
 
 
+def _confirmed_summary(text: Promise) -> Callable[[SignUp], str]:
+    """A place to read out: the shift, and what to bring when the opportunity says."""
+
+    def summary(signup: SignUp) -> str:
+        line = str(text) % {"shift": _shift_summary(signup.shift)}
+        if items := signup.shift.opportunity.what_to_bring:
+            line += " " + _("What to bring: %(items)s.") % {"items": items}
+        return line
+
+    return summary
+
+
 # What each sign-up kind checks (a reason to drop it, or None), and what it needs.
 SignUpKind = tuple[
     Callable[[SignUp, Message], str | None],
@@ -340,7 +353,7 @@ SIGNUP_KINDS: dict[str, SignUpKind] = {
     SIGNUP_CONFIRMED: (
         _confirmed,
         _cancel_link,
-        _summary(gettext_lazy("You are signed up for %(shift)s. Thank you!")),
+        _confirmed_summary(gettext_lazy("You are signed up for %(shift)s. Thank you!")),
     ),
     SIGNUP_WAITLISTED: (
         _waitlisted,
@@ -355,7 +368,9 @@ SIGNUP_KINDS: dict[str, SignUpKind] = {
     PROMOTED: (
         _confirmed,
         _cancel_link,
-        _summary(gettext_lazy("A place has become free: you are now signed up for %(shift)s.")),
+        _confirmed_summary(
+            gettext_lazy("A place has become free: you are now signed up for %(shift)s.")
+        ),
     ),
     REMINDER: (_remindable, _reminder_context, _reminder_summary),
     THANKS: (_thankable, _thanks_context, _thanks_summary),
@@ -372,13 +387,25 @@ SIGNUP_FIELDS = (
         for f in ("name", "email", "phone", "status", "token_version", "sign_in_version")
     ),
     *(f"shift__{f}" for f in ("date", "starts_at", "ends_at", "note", "opportunity")),
-    *(f"shift__opportunity__{f}" for f in ("title", "address", "live", "url_path")),
+    *(
+        f"shift__opportunity__{f}"
+        for f in ("title", "address", "live", "url_path", "what_to_bring", "phone", "email")
+    ),
+    # Where (the listing it serves) and whom to call to cancel (its operator), read in the join.
+    *(f"shift__opportunity__{f}" for f in ("target", "target__title", "target__live")),
+    *(f"shift__opportunity__organization__{f}" for f in ("name", "phone", "email")),
+    "shift__opportunity__organization",
+)
+SIGNUP_RELATED = (
+    "volunteer",
+    "shift__opportunity__target",
+    "shift__opportunity__organization",
 )
 
 
 def _load_signup(message: Message) -> SignUp | None:
     thanks = message.kind == THANKS
-    related = ["volunteer", "shift__opportunity", *(["hours_entry"] if thanks else [])]
+    related = [*SIGNUP_RELATED, *(["hours_entry"] if thanks else [])]
     fields = [*SIGNUP_FIELDS, *(["hours_entry__hours"] if thanks else [])]
     try:
         return SignUp.objects.select_related(*related).only(*fields).get(pk=message.object_id)

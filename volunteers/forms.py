@@ -9,9 +9,11 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from resources.contact_keys import phone_key
 from resources.models import Area, Organization, Term
 from tsunagu.text import normalize, to_hiragana
 
+from .codes import CODE_DIGITS
 from .models import HoursEntry, Volunteer
 
 _KANA = re.compile(r"[\u3041-\u3096\u30fc・ ]+")
@@ -84,6 +86,19 @@ class VolunteerFieldsMixin:
         return cleaned_data
 
 
+# Registration asks first for what taking part needs, no more: who (name, reading), how to reach
+# them (telephone or email), where they live, their age group, anything the coordinator should
+# know, and consent — eight fields. What they can do and when comes after, optional
+# (``DetailsForm``), on the next page or later on their own page.
+REGISTRATION_FIELDS = ["name", "kana", "phone", "email", "area", "age_band", "notes"]
+DETAIL_FIELDS = [
+    "skills",
+    "availability",
+    "travel_range",
+    "has_car",
+    "languages",
+    "willing_to_accompany",
+]
 PROFILE_FIELDS = [
     "name",
     "kana",
@@ -91,12 +106,7 @@ PROFILE_FIELDS = [
     "phone",
     "area",
     "age_band",
-    "skills",
-    "availability",
-    "travel_range",
-    "has_car",
-    "languages",
-    "willing_to_accompany",
+    *DETAIL_FIELDS,
     "notes",
 ]
 PROFILE_WIDGETS = {
@@ -107,9 +117,34 @@ PROFILE_WIDGETS = {
     "travel_range": forms.RadioSelect,
     "notes": forms.Textarea(attrs={"rows": 4}),
 }
+HELP_TEXTS = {
+    "phone": _("Needed if you have no email address."),
+    "skills": _("Tick everything you can help with or are interested in."),
+    "availability": _("Tick the times you can usually help. You can change this later."),
+}
 
 
-class RegistrationForm(VolunteerFieldsMixin, NormalizedInputMixin, forms.ModelForm):
+class VolunteerChoicesMixin:
+    """The choices the register's fields offer, for whichever of them a form has."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "skills" in self.fields:
+            self.fields["skills"].queryset = Term.objects.filter(kind=Term.Kind.INTEREST)
+        if "area" in self.fields:
+            self.fields["area"].queryset = Area.objects.all()
+        if "age_band" in self.fields:
+            choices = [("", _("Prefer not to say")), *Volunteer.AgeBand.choices]
+            self.fields["age_band"].choices = choices
+        if "travel_range" in self.fields:
+            self.fields["travel_range"].choices = Volunteer.Travel.choices
+
+
+class RegistrationForm(
+    VolunteerFieldsMixin, VolunteerChoicesMixin, NormalizedInputMixin, forms.ModelForm
+):
+    """Step one of registering: the eight fields needed to take part."""
+
     # Declared here, not in Meta.fields, so the form never says "already registered": the
     # service answers a known address by email instead (no membership leak).
     email = forms.EmailField(
@@ -125,22 +160,28 @@ class RegistrationForm(VolunteerFieldsMixin, NormalizedInputMixin, forms.ModelFo
 
     class Meta:
         model = Volunteer
-        fields = [f for f in PROFILE_FIELDS if f != "email"]
+        fields = [f for f in REGISTRATION_FIELDS if f != "email"]
         widgets = PROFILE_WIDGETS
-        help_texts = {
-            "phone": _("Needed if you have no email address."),
-            "skills": _("Tick everything you can help with or are interested in."),
-            "availability": _("Tick the times you can usually help. You can change this later."),
-        }
+        help_texts = HELP_TEXTS
 
-    field_order = [*PROFILE_FIELDS, "consent"]
+    field_order = [*REGISTRATION_FIELDS, "consent"]
+
+
+class DetailsForm(VolunteerChoicesMixin, NormalizedInputMixin, forms.ModelForm):
+    """Step two, optional: what the volunteer can do and when (left as they are if skipped)."""
+
+    class Meta:
+        model = Volunteer
+        fields = DETAIL_FIELDS
+        widgets = PROFILE_WIDGETS
+        help_texts = HELP_TEXTS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["skills"].queryset = Term.objects.filter(kind=Term.Kind.INTEREST)
-        self.fields["area"].queryset = Area.objects.all()
-        self.fields["age_band"].choices = [("", _("Prefer not to say")), *Volunteer.AgeBand.choices]
-        self.fields["travel_range"].choices = Volunteer.Travel.choices
+        self.fields["travel_range"].required = False
+
+    def clean_travel_range(self) -> str:
+        return self.cleaned_data["travel_range"] or self.instance.travel_range
 
 
 class ProfileForm(RegistrationForm):
@@ -159,6 +200,8 @@ class ProfileForm(RegistrationForm):
             "public_message",
         ]
         widgets = {**PROFILE_WIDGETS, "public_message": forms.Textarea(attrs={"rows": 3})}
+
+    field_order = Meta.fields
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -190,6 +233,37 @@ class ProfileForm(RegistrationForm):
         if cleaned_data.get("public_profile") and not cleaned_data.get("display_name"):
             self.add_error("display_name", _("Choose a display name to show a public profile."))
         return cleaned_data
+
+
+class SignupCodeForm(NormalizedInputMixin, forms.Form):
+    """Telephone number and sign-up code: signing up (or cancelling) without email."""
+
+    phone = forms.CharField(
+        label=_("telephone number"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+    code = forms.CharField(
+        label=_("sign-up code (6 digits)"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}
+        ),
+    )
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"]
+        if not 10 <= len(phone_key(phone)) <= 15:
+            raise forms.ValidationError(
+                _("Please enter a telephone number such as 0997-84-1234 or 090-1234-5678.")
+            )
+        return phone
+
+    def clean_code(self) -> str:
+        code = re.sub(r"\D", "", self.cleaned_data["code"])
+        if len(code) != CODE_DIGITS:
+            raise forms.ValidationError(_("The code has 6 digits."))
+        return code
 
 
 class HoursForm(NormalizedInputMixin, forms.Form):

@@ -9,6 +9,7 @@ the day before: the outbox is the schedule.
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,10 +26,11 @@ from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
 from outbox.services import Spec, cancel, enqueue, enqueue_many
+from resources.contact_keys import phone_key
 from resources.models import Organization, Term
 from tsunagu.throttle import within_limit
 
-from . import emails
+from . import codes, emails
 from .links import Purpose, max_age
 from .models import PRIVACY_NOTICE_VERSION, EmailChange, HoursEntry, Shift, SignUp, Volunteer
 from .models.pages import quarter_hours
@@ -64,6 +66,9 @@ ERASED_FIELDS: dict[str, Any] = {
     "show_district": False,
     "show_message": False,
     "public_message": "",
+    "signup_code": "",
+    "signup_code_failures": 0,
+    "signup_code_issued_at": None,
 }
 
 
@@ -127,14 +132,26 @@ def _link_email_allowed(email: str) -> bool:
 # --- Volunteers
 
 
+@dataclass(frozen=True)
+class Registration:
+    """What registering did: the record (an existing one for a known address, which the page
+    must not reveal), whether it is new, and the sign-up code for someone without email."""
+
+    volunteer: Volunteer
+    is_new: bool
+    code: str = ""
+
+
 @transaction.atomic
-def volunteer_register(
-    *, fields: dict[str, Any], skills: Iterable[Term], consent: bool
-) -> Volunteer:
+def volunteer_registration(
+    *, fields: dict[str, Any], consent: bool, skills: Iterable[Term] = ()
+) -> Registration:
     """Store a registration with its consent, awaiting a coordinator's approval.
 
     An address already registered gets its "my page" link instead of a duplicate record; the
-    page shown afterwards is the same, so the form reveals nobody's membership.
+    page shown afterwards is the same, so the form reveals nobody's membership. Someone who gave
+    no email address gets a sign-up code (returned once, stored hashed): they will sign up for
+    shifts with it and their telephone number.
     """
     if not consent:
         raise ValidationError(_("Please agree to how we use your information."), code="consent")
@@ -147,17 +164,110 @@ def volunteer_register(
     if existing is not None:
         if _link_email_allowed(email):
             _tell_volunteer(emails.ALREADY_REGISTERED, existing.pk, once=False)
-        return existing
+        return Registration(volunteer=existing, is_new=False)
+    code = "" if email else codes.new_code()
     volunteer = Volunteer.objects.create(
         **fields,
         status=Volunteer.Status.PENDING,
         consent_at=timezone.now(),
         privacy_notice_version=PRIVACY_NOTICE_VERSION,
+        signup_code=codes.hashed(code) if code else "",
+        signup_code_issued_at=timezone.now() if code else None,
     )
     volunteer.skills.set(skills)
     _tell_volunteer(emails.REGISTERED, volunteer.pk, once=True)
     _tell_volunteer(emails.NEW_REGISTRATION, volunteer.pk, once=True)
-    return volunteer
+    return Registration(volunteer=volunteer, is_new=True, code=code)
+
+
+def volunteer_register(
+    *, fields: dict[str, Any], skills: Iterable[Term], consent: bool
+) -> Volunteer:
+    """``volunteer_registration`` for callers that need only the record (staff, imports)."""
+    return volunteer_registration(fields=fields, skills=skills, consent=consent).volunteer
+
+
+@transaction.atomic
+def volunteer_issue_code(*, volunteer: Volunteer, by: AbstractBaseUser | None = None) -> str:
+    """A new sign-up code for the volunteer (the old one stops working); returned once, for staff
+    to read out on the telephone. Logged, without the code."""
+    volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    if volunteer.status == Volunteer.Status.WITHDRAWN:
+        raise ValidationError(_("This volunteer has withdrawn."), code="withdrawn")
+    code = codes.new_code()
+    volunteer.signup_code = codes.hashed(code)
+    volunteer.signup_code_failures = 0
+    volunteer.signup_code_issued_at = timezone.now()
+    volunteer.save(
+        update_fields=[
+            "signup_code", "signup_code_failures", "signup_code_issued_at", "updated_at"
+        ]
+    )  # fmt: skip
+    log(instance=volunteer, action="volunteers.issue_code", user=by)
+    return code
+
+
+@transaction.atomic
+def volunteer_by_code(*, phone: str, code: str) -> Volunteer | None:
+    """The volunteer with this telephone number whose sign-up code this is, or None.
+
+    A wrong code counts against every registration with that number, and commits (so the
+    caller's error does not undo it); ``codes.MAX_FAILURES`` void a code.
+    """
+    digits = phone_key(phone)
+    candidates = list(
+        Volunteer.objects.select_for_update()
+        .exclude(status=Volunteer.Status.WITHDRAWN)
+        .exclude(signup_code="")
+        .filter(phone_key=digits)
+        .order_by("pk")
+        if digits
+        else []
+    )
+    if not candidates:
+        codes.spend_time_like_a_check(code)
+        return None
+    for volunteer in candidates:
+        if codes.matches(volunteer, code):
+            if volunteer.signup_code_failures:
+                volunteer.signup_code_failures = 0
+                volunteer.save(update_fields=["signup_code_failures", "updated_at"])
+            return volunteer
+    Volunteer.objects.filter(pk__in=[v.pk for v in candidates]).update(
+        signup_code_failures=F("signup_code_failures") + 1
+    )
+    return None
+
+
+def _wrong_code() -> ValidationError:
+    return ValidationError(
+        _(
+            "The telephone number or the code is not right. After five wrong tries the code "
+            "stops working: then please telephone the volunteer office for a new one."
+        ),
+        code="wrong_code",
+    )
+
+
+def signup_by_code(*, shift: Shift, phone: str, code: str) -> SignUp:
+    """Sign up with a telephone number and sign-up code, for someone without email."""
+    volunteer = volunteer_by_code(phone=phone, code=code)
+    if volunteer is None:
+        raise _wrong_code()
+    return signup_create(volunteer=volunteer, shift=shift)
+
+
+def signup_cancel_by_code(*, shift: Shift, phone: str, code: str) -> SignUp:
+    """Cancel one's sign-up (or waiting-list place) for a shift with number and code."""
+    volunteer = volunteer_by_code(phone=phone, code=code)
+    if volunteer is None:
+        raise _wrong_code()
+    signup = SignUp.objects.active().filter(volunteer=volunteer, shift=shift).first()
+    if signup is None:
+        raise ValidationError(
+            _("We could not find a sign-up of yours for this date."), code="no_signup"
+        )
+    return signup_cancel(signup=signup)
 
 
 @transaction.atomic
@@ -283,6 +393,7 @@ def volunteer_withdraw(*, volunteer: Volunteer, by: AbstractBaseUser | None = No
         shift = Shift.objects.select_for_update().get(pk=signup.shift_id)
         _cancel(signup, shift)
     _cancel_messages(volunteer)
+    SignUp.objects.filter(volunteer=volunteer).update(person_key="")
     HoursEntry.objects.filter(volunteer=volunteer).update(description="")
     EmailChange.objects.filter(volunteer=volunteer).delete()
     volunteer.skills.clear()
@@ -330,7 +441,8 @@ def signup_create(*, volunteer: Volunteer, shift: Shift) -> SignUp:
 
     The shift row is locked first, so people racing for the last slot queue here and each sees
     the sign-ups committed before it: confirmed sign-ups can never outnumber the slots.
-    Signing up twice returns the existing sign-up.
+    Signing up twice returns the existing sign-up; the same person under another registration
+    (same email address, or same number and reading) is refused, by the database too.
     """
     shift = Shift.objects.select_for_update().get(pk=shift.pk)
     if volunteer.status != Volunteer.Status.ACTIVE:
@@ -342,18 +454,42 @@ def signup_create(*, volunteer: Volunteer, shift: Shift) -> SignUp:
     existing = SignUp.objects.active().filter(volunteer=volunteer, shift=shift).first()
     if existing is not None:
         return existing
+    person = codes.person_key(volunteer)
+    if _person_signed_up(shift, person):
+        raise _already_signed_up()
     now = timezone.now()
-    if SignUp.objects.confirmed().filter(shift=shift).count() < shift.slots:
-        signup = SignUp.objects.create(
-            volunteer=volunteer, shift=shift, status=SignUp.Status.CONFIRMED, confirmed_at=now
-        )
+    confirmed = SignUp.objects.confirmed().filter(shift=shift).count() < shift.slots
+    try:
+        with transaction.atomic():  # the shift lock queues sign-ups; the constraint holds anyway
+            signup = SignUp.objects.create(
+                volunteer=volunteer,
+                shift=shift,
+                status=SignUp.Status.CONFIRMED if confirmed else SignUp.Status.WAITLISTED,
+                confirmed_at=now if confirmed else None,
+                person_key=person,
+            )
+    except IntegrityError as exc:
+        raise _already_signed_up() from exc
+    if confirmed:
         _tell_confirmed(emails.SIGNUP_CONFIRMED, signup, shift)
     else:
-        signup = SignUp.objects.create(
-            volunteer=volunteer, shift=shift, status=SignUp.Status.WAITLISTED
-        )
         _tell_signup(emails.SIGNUP_WAITLISTED, signup, shift)
     return signup
+
+
+def _person_signed_up(shift: Shift, person: str) -> bool:
+    """The same person has an active sign-up for the shift under another registration."""
+    return bool(person) and SignUp.objects.active().filter(shift=shift, person_key=person).exists()
+
+
+def _already_signed_up() -> ValidationError:
+    return ValidationError(
+        _(
+            "You are already signed up for this date (under another registration with the same "
+            "email address or telephone number)."
+        ),
+        code="already",
+    )
 
 
 def _fill_from_waitlist(shift: Shift) -> list[SignUp]:

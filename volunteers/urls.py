@@ -21,6 +21,12 @@ urlpatterns = [
     path("cancel/<str:token>/", views.link_cancel, name="link_cancel"),
     path("hours/<str:token>/", views.link_hours, name="link_hours"),
     path("shifts/<int:shift_id>/signup/", views.shift_signup, name="shift_signup"),
+    path("shifts/<int:shift_id>/code/", views.shift_signup_by_code, name="shift_signup_code"),
+    path(
+        "shifts/<int:shift_id>/code/cancel/",
+        views.shift_cancel_by_code,
+        name="shift_cancel_code",
+    ),
     path("me/", views.me, name="me"),
     path("me/edit/", views.me_edit, name="me_edit"),
     path("me/hours/", views.me_hours, name="me_hours"),

@@ -4,6 +4,8 @@ Nothing personal is cached (``never_cache``), and links that act (sign up, cance
 hours) show a confirmation page first: mail scanners that open links must change nothing.
 """
 
+import time
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,11 +15,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from resources.contact import listing_contact
 from tsunagu.throttle import TOO_MANY_REQUESTS, allow_submission, throttled_message
 
 from . import ical, selectors, services
 from .availability import mask_to_slots, slot_label
-from .forms import EmailForm, HoursConfirmForm, HoursForm, ProfileForm, RegistrationForm
+from .emails import default_town
+from .forms import (
+    DetailsForm,
+    EmailForm,
+    HoursConfirmForm,
+    HoursForm,
+    ProfileForm,
+    RegistrationForm,
+    SignupCodeForm,
+)
 from .links import (
     LinkError,
     Purpose,
@@ -46,8 +58,15 @@ def _first_error(error: ValidationError) -> str:
 # --- Registration and links
 
 
+# The registration just made in this browser, for its optional second step (and, for someone
+# without email, its sign-up code, shown once).
+REGISTRATION_SESSION_KEY = "volunteers.registration"
+REGISTRATION_STEP_TWO_SECONDS = 30 * 60
+
+
 @never_cache
 def register(request: HttpRequest) -> HttpResponse:
+    """Step one: the eight fields needed to take part; then step two (optional details)."""
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if not allow_submission(request, scope="volunteer-register"):
@@ -56,15 +75,44 @@ def register(request: HttpRequest) -> HttpResponse:
                 request, "volunteers/register.html", {"form": form}, status=TOO_MANY_REQUESTS
             )
         data = dict(form.cleaned_data)
-        services.volunteer_register(
-            skills=data.pop("skills"), consent=data.pop("consent"), fields=data
-        )
+        registration = services.volunteer_registration(consent=data.pop("consent"), fields=data)
+        # A known address gets the same next page but no way to write to that record.
+        request.session[REGISTRATION_SESSION_KEY] = {
+            "volunteer": registration.volunteer.pk if registration.is_new else None,
+            "code": registration.code,
+            "until": int(time.time()) + REGISTRATION_STEP_TWO_SECONDS,
+        }
         return redirect("volunteers:register_done")
     return render(request, "volunteers/register.html", {"form": form})
 
 
+def _registration_in_progress(request: HttpRequest) -> Volunteer | None:
+    """The new volunteer this browser registered a few minutes ago, if any."""
+    state = request.session.get(REGISTRATION_SESSION_KEY) or {}
+    if not state.get("volunteer") or state.get("until", 0) < time.time():
+        return None
+    return Volunteer.objects.filter(pk=state["volunteer"], status=Volunteer.Status.PENDING).first()
+
+
+@never_cache
 def register_done(request: HttpRequest) -> HttpResponse:
-    return render(request, "volunteers/register_done.html")
+    """Step two: thanks, the sign-up code (once, for someone without email), and the optional
+    details. Saving them ends the step; skipping it changes nothing."""
+    state = request.session.get(REGISTRATION_SESSION_KEY) or {}
+    volunteer = _registration_in_progress(request)
+    form = DetailsForm(request.POST or None, instance=volunteer or Volunteer())
+    if request.method == "POST":
+        if form.is_valid():
+            if volunteer is not None:
+                form.save()
+            request.session.pop(REGISTRATION_SESSION_KEY, None)
+            return render(request, "volunteers/register_details_saved.html")
+        return render(request, "volunteers/register_done.html", {"form": form})
+    code = state.pop("code", "")
+    if code:
+        request.session[REGISTRATION_SESSION_KEY] = state  # shown once
+    context = {"form": form, "code": code, "without_email": bool(code)}
+    return render(request, "volunteers/register_done.html", context)
 
 
 @never_cache
@@ -187,9 +235,7 @@ def link_hours(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 def shift_signup(request: HttpRequest, shift_id: int) -> HttpResponse:
     """Sign up: directly when this browser has "my page" open, otherwise by an emailed link."""
-    shift = get_object_or_404(
-        Shift.objects.select_related("opportunity"), pk=shift_id, opportunity__live=True
-    )
+    shift = _public_shift(shift_id)
     volunteer = session_volunteer(request)
     if request.method == "POST" and volunteer is not None:
         try:
@@ -206,8 +252,67 @@ def shift_signup(request: HttpRequest, shift_id: int) -> HttpResponse:
             return render(request, "volunteers/signup_sent.html", {"shift": shift})
         form.add_error(None, throttled_message())
         status = TOO_MANY_REQUESTS
-    context = {"shift": shift, "form": form}
+    context = {"shift": shift, "form": form, "code_form": SignupCodeForm()}
     return render(request, "volunteers/signup_request.html", context, status=status)
+
+
+def _public_shift(shift_id: int) -> Shift:
+    return get_object_or_404(
+        Shift.objects.select_related("opportunity"), pk=shift_id, opportunity__live=True
+    )
+
+
+def _by_code(
+    request: HttpRequest, shift_id: int, *, act, template: str, done_template: str
+) -> HttpResponse:
+    """A telephone number and sign-up code instead of an email link (sign up, or cancel)."""
+    shift = _public_shift(shift_id)
+    form = SignupCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        # Per address, whatever the shift: guessing codes must not get more tries by moving on.
+        if not allow_submission(request, scope="signup-code"):
+            form.add_error(None, throttled_message())
+            status = TOO_MANY_REQUESTS
+        else:
+            try:
+                signup = act(shift=shift, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, _first_error(error))
+                status = 400
+            else:
+                context = {"shift": shift, "signup": signup, **_confirmation(shift)}
+                return render(request, done_template, context)
+    context = {"shift": shift, "form": form, **_confirmation(shift)}
+    return render(request, template, context, status=status)
+
+
+def _confirmation(shift: Shift) -> dict:
+    """What to bring, and whom to call to cancel: the opportunity's contact, else the town's."""
+    town = default_town()
+    return {"contact": listing_contact(shift.opportunity, town), "town": town}
+
+
+@never_cache
+def shift_signup_by_code(request: HttpRequest, shift_id: int) -> HttpResponse:
+    return _by_code(
+        request,
+        shift_id,
+        act=services.signup_by_code,
+        template="volunteers/code_signup.html",
+        done_template="volunteers/code_signup_done.html",
+    )
+
+
+@never_cache
+def shift_cancel_by_code(request: HttpRequest, shift_id: int) -> HttpResponse:
+    return _by_code(
+        request,
+        shift_id,
+        act=services.signup_cancel_by_code,
+        template="volunteers/code_cancel.html",
+        done_template="volunteers/code_cancel_done.html",
+    )
 
 
 # --- My page (a session started by a manage link)

@@ -11,11 +11,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.dateparse import parse_date
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem as AdminMenuItem
@@ -25,6 +27,7 @@ from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
@@ -33,7 +36,7 @@ from tsunagu.exports import SafeIndexView, SafeSpreadsheetExportMixin
 
 from . import services
 from .availability import codes_to_mask, flat_slot_choices
-from .models import HoursEntry, OpportunityPage, SignUp, Volunteer
+from .models import HoursEntry, OpportunityPage, Shift, SignUp, Volunteer
 from .selectors import hours_totals
 
 
@@ -112,6 +115,7 @@ class VolunteerFilterSet(WagtailFilterSet):
 class VolunteerIndexView(SafeSpreadsheetExportMixin, IndexView):
     approve_url_name: str | None = None
     withdraw_url_name: str | None = None
+    issue_code_url_name: str | None = None
 
     def get_base_queryset(self):
         # Withdrawn rows are anonymous tombstones kept for counts: nothing to act on.
@@ -134,6 +138,14 @@ class VolunteerIndexView(SafeSpreadsheetExportMixin, IndexView):
                         priority=5,
                     )
                 )
+            buttons.append(
+                MenuItem(
+                    _("Issue a sign-up code"),
+                    url=reverse(self.issue_code_url_name, args=[instance.pk]),
+                    icon_name="key",
+                    priority=20,
+                )
+            )
             buttons.append(
                 MenuItem(
                     _("Withdraw and erase"),
@@ -213,6 +225,33 @@ class VolunteerWithdrawView(VolunteerActionView):
         services.volunteer_withdraw(volunteer=self.volunteer, by=self.request.user)
 
 
+class VolunteerIssueCodeView(VolunteerActionView):
+    """A new sign-up code for someone without email, shown once for staff to read out."""
+
+    page_title = gettext_lazy("Issue a sign-up code")
+    question = gettext_lazy(
+        "Issue a new sign-up code? With it and their telephone number the volunteer signs up "
+        "and cancels on the public pages without email. Any earlier code stops working."
+    )
+    button_label = gettext_lazy("Yes, issue a code")
+
+    def post(self, request, *args, **kwargs):
+        try:
+            code = services.volunteer_issue_code(volunteer=self.volunteer, by=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return redirect(self.index_url_name)
+        # Rendered, not redirected: the code must not travel in a message cookie or session.
+        response = self.render_to_response(self.get_context_data(code=code))
+        add_never_cache_headers(response)
+        return response
+
+    def get_template_names(self) -> list[str]:
+        if self.request.method == "POST":
+            return ["volunteers/admin/code_issued.html"]
+        return super().get_template_names()
+
+
 class VolunteerViewSet(ModelViewSet):
     model = Volunteer
     edit_handler = ObjectList(Volunteer.panels, base_form_class=VolunteerAdminForm)
@@ -227,7 +266,7 @@ class VolunteerViewSet(ModelViewSet):
         "travel_range", "has_car", "languages", "willing_to_accompany", "notes",
         "public_profile", "display_name", "show_skills", "show_district", "show_message",
         "public_message", "status", "consent_at", "privacy_notice_version", "approved_at",
-        "approved_by", "created_at", "is_sample",
+        "approved_by", "signup_code_issued_at", "created_at", "is_sample",
     ]  # fmt: skip
     list_display = ["name", "kana", "area", "status", "willing_to_accompany", "created_at"]
     list_export = ["name", "kana", "email", "phone", "area", "status", "willing_to_accompany"]
@@ -240,6 +279,7 @@ class VolunteerViewSet(ModelViewSet):
         return super().get_index_view_kwargs(
             approve_url_name=self.get_url_name("approve"),
             withdraw_url_name=self.get_url_name("withdraw"),
+            issue_code_url_name=self.get_url_name("issue_code"),
             **kwargs,
         )
 
@@ -256,6 +296,11 @@ class VolunteerViewSet(ModelViewSet):
                 "withdraw/<int:pk>/",
                 VolunteerWithdrawView.as_view(**action_kwargs),
                 name="withdraw",
+            ),
+            path(
+                "issue-code/<int:pk>/",
+                VolunteerIssueCodeView.as_view(**action_kwargs),
+                name="issue_code",
             ),
         ]
 
@@ -283,6 +328,20 @@ class SignUpFilterSet(WagtailFilterSet):
 
 class SignUpIndexView(IndexView):
     cancel_url_name: str | None = None
+    on_behalf_url_name: str | None = None
+
+    @cached_property
+    def header_buttons(self):
+        buttons = super().header_buttons
+        if self.request.user.has_perm("volunteers.change_signup"):
+            buttons.append(
+                HeaderButton(
+                    _("Sign up on their behalf"),
+                    url=reverse(self.on_behalf_url_name),
+                    icon_name="plus",
+                )
+            )
+        return buttons
 
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("volunteer", "shift__opportunity")
@@ -339,6 +398,57 @@ class SignUpCancelView(WagtailAdminTemplateMixin, TemplateView):
         return redirect(self.index_url_name)
 
 
+class SignUpOnBehalfForm(forms.Form):
+    volunteer = forms.ModelChoiceField(
+        label=gettext_lazy("volunteer"),
+        queryset=Volunteer.objects.filter(status=Volunteer.Status.ACTIVE).order_by("kana"),
+    )
+    shift = forms.ModelChoiceField(
+        label=gettext_lazy("shift"),
+        queryset=Shift.objects.none(),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        upcoming = Shift.objects.filter(
+            opportunity__live=True, date__gte=timezone.localdate()
+        ).select_related("opportunity")
+        self.fields["shift"].queryset = upcoming.order_by("date", "starts_at")
+
+
+class SignUpOnBehalfView(WagtailAdminTemplateMixin, FormView):
+    """For volunteers who telephone the office: staff sign them up, with the same rules (slots,
+    waiting list, one sign-up per person) and the same confirmation as signing up themselves."""
+
+    template_name = "volunteers/admin/signup_on_behalf.html"
+    form_class = SignUpOnBehalfForm
+    page_title = gettext_lazy("Sign up on their behalf")
+    header_icon = "date"
+    index_url_name: str | None = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("volunteers.change_signup"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(index_url=reverse(self.index_url_name), **kwargs)
+
+    def form_valid(self, form):
+        try:
+            signup = services.signup_create(**form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error.messages[0])
+            return self.form_invalid(form)
+        if signup.status == SignUp.Status.CONFIRMED:
+            messages.success(self.request, _("Signed up. The volunteer will be told."))
+        else:
+            messages.success(
+                self.request, _("Every place is taken: the volunteer is on the waiting list.")
+            )
+        return redirect(self.index_url_name)
+
+
 class SignUpViewSet(ModelViewSet):
     model = SignUp
     index_view_class = SignUpIndexView
@@ -356,16 +466,18 @@ class SignUpViewSet(ModelViewSet):
     ordering = ["-shift__date", "created_at"]
 
     def get_index_view_kwargs(self, **kwargs):
-        return super().get_index_view_kwargs(cancel_url_name=self.get_url_name("cancel"), **kwargs)
+        return super().get_index_view_kwargs(
+            cancel_url_name=self.get_url_name("cancel"),
+            on_behalf_url_name=self.get_url_name("on_behalf"),
+            **kwargs,
+        )
 
     def get_urlpatterns(self):
+        index = {"index_url_name": self.get_url_name("index")}
         return [
             *super().get_urlpatterns(),
-            path(
-                "cancel/<int:pk>/",
-                SignUpCancelView.as_view(index_url_name=self.get_url_name("index")),
-                name="cancel",
-            ),
+            path("cancel/<int:pk>/", SignUpCancelView.as_view(**index), name="cancel"),
+            path("on-behalf/", SignUpOnBehalfView.as_view(**index), name="on_behalf"),
         ]
 
 

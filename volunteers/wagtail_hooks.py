@@ -22,6 +22,9 @@ def register_volunteer_log_actions(actions) -> None:
     actions.register_action(
         "volunteers.withdraw", _("Withdraw volunteer"), _("Volunteer withdrawn and erased")
     )
+    actions.register_action(
+        "volunteers.issue_code", _("Issue sign-up code"), _("Sign-up code issued")
+    )
 
 
 @hooks.register("before_delete_page")

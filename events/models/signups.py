@@ -10,12 +10,19 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 MAX_PARTY_SIZE = 20
 _PHONE = re.compile(r"^\+?[0-9]+(-[0-9]+)*$")
 _KANA = re.compile(r"^[\u3041-\u3096\u30a1-\u30fa\u30fc\u309d\u309e\u30fd\u30fe ]+$")
+
+
+ALREADY_SIGNED_UP = _(
+    "An application with this telephone number or email address has already been received for "
+    "this event. To change the number of people or to cancel, use the link in your "
+    "confirmation or call the organiser. A family applies once, with the number of people."
+)
 
 
 def new_token() -> str:
@@ -57,6 +64,11 @@ class EventSignup(models.Model):
         max_length=64, unique=True, null=True, editable=False, default=new_token
     )
     erased_at = models.DateTimeField(_("personal data erased at"), null=True, editable=False)
+    # The telephone number and email address normalised (``resources.contact_keys``), written by
+    # the service that takes sign-ups: one active sign-up per person and event, whatever the
+    # spelling. Blanked with the contact details on erasure.
+    phone_key = models.CharField(max_length=20, blank=True, default="", editable=False)
+    email_key = models.CharField(max_length=254, blank=True, default="", editable=False)
 
     objects = EventSignupQuerySet.as_manager()
 
@@ -65,6 +77,14 @@ class EventSignup(models.Model):
         verbose_name = _("event sign-up")
         verbose_name_plural = _("event sign-ups")
         indexes = [models.Index(fields=["event", "cancelled_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", key],
+                condition=Q(cancelled_at__isnull=True) & ~Q(**{key: ""}),
+                name=f"eventsignup_one_active_per_{key}",
+            )
+            for key in ("phone_key", "email_key")
+        ]
 
     def __str__(self) -> str:
         # Admin messages and Wagtail's audit log use this: an id, never the person's name.

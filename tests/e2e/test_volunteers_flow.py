@@ -87,12 +87,15 @@ def _flow(page, base: str, django_user_model) -> None:
     page.get_by_label("ふりがな").fill("ｼﾏ ﾕﾘｺ")
     page.get_by_label("メールアドレス").fill("ｙｕｒｉｋｏ＠example.jp")
     page.get_by_label("お住まいの地区").select_option(label="喜美留")
-    page.get_by_label("農作業").check()
-    page.get_by_role("group", name="水曜").get_by_label("朝").check()
     page.get_by_label("上記の個人情報の取り扱いに同意します。").check()
     page.get_by_role("button", name="登録を送信する").click()
     assert page.get_by_role("heading", level=1).inner_text() == "登録を受け付けました"
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    _assert_accessible(page)
+    # Step two, optional: what they can do and when.
+    page.get_by_label("農作業").check()
+    page.get_by_role("group", name="水曜").get_by_label("朝").check()
+    page.get_by_role("button", name="この内容を保存する").click()
     _assert_accessible(page)
     volunteer = Volunteer.objects.get(email="yuriko@example.jp")
     assert volunteer.kana == "しま ゆりこ" and volunteer.status == Volunteer.Status.PENDING

@@ -84,7 +84,8 @@ def test_place_page_shows_access_accessibility_contact_and_verification(client, 
     assert "和泊町喜美留100" in html and "<dd>喜美留</dd>" in html
     assert "<dd>バス停が近い、駐車場</dd>" in html
     assert "<li>段差なし（バリアフリー）</li><li>聴覚障害への配慮</li>" in html
-    assert '<a class="tel" href="tel:0997842222">0997-84-2222</a>' in html
+    assert 'class="contact-button contact-button--call" href="tel:0997842222"' in html
+    assert '<span class="contact-button__value">0997-84-2222</span>' in html
     assert "<dd>喜美留自治会</dd>" in html
     assert "最終確認日：2026年11月27日" in html
     assert f'href="{kominkan.get_parent().url}?tag=cooking">料理</a>' in html

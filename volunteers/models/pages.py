@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -23,6 +24,8 @@ from wagtail.search import index
 
 from resources.models import ListingPage
 from tsunagu.text import index_terms
+
+from ..schedule_text import weekly_claims_without_shifts
 
 # Paths under /volunteers/ served by volunteers.urls; an opportunity with such a slug would be
 # unreachable, so the page form refuses them.
@@ -67,6 +70,7 @@ class OpportunityPageForm(WagtailAdminPageForm):
         cleaned_data = super().clean()
         if cleaned_data.get("slug") in RESERVED_SLUGS:
             self.add_error("slug", _("This slug is reserved; please choose another."))
+        self._refuse_days_without_shifts(cleaned_data)
         shifts = self.formsets.get("shifts")
         if shifts is not None:
             from .signups import SignUp
@@ -83,6 +87,28 @@ class OpportunityPageForm(WagtailAdminPageForm):
                 )
         return cleaned_data
 
+    def _refuse_days_without_shifts(self, cleaned_data: dict) -> None:
+        """「毎週土曜」 typed above Thursday shifts misleads: the schedule comes from the shifts."""
+        shifts = self.formsets.get("shifts")
+        # Formsets are cleaned after the page form: clean them now to read the dates.
+        if shifts is None or not shifts.is_valid():
+            return
+        kept = [form.cleaned_data for form in shifts.forms]
+        dates = [row["date"] for row in kept if row.get("date") and not row.get("DELETE")]
+        if not dates:
+            return
+        for name in ("summary", "body"):
+            text = strip_tags(cleaned_data.get(name) or "")
+            for claim in weekly_claims_without_shifts(text, dates):
+                self.add_error(
+                    name,
+                    _(
+                        "This says “%(claim)s”, but no shift is on that day. The schedule is "
+                        "shown from the shifts: take the day out here, or add the shifts."
+                    )
+                    % {"claim": claim},
+                )
+
 
 class OpportunityPage(ListingPage):
     """A call for volunteers (ボランティア募集) for an activity, event or place, with shifts."""
@@ -94,6 +120,12 @@ class OpportunityPage(ListingPage):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="volunteer_opportunities",
+    )
+    what_to_bring = models.CharField(
+        _("what to bring"),
+        max_length=255,
+        blank=True,
+        help_text=_("Shown on the page and in every volunteer's confirmation."),
     )
     skills_wanted = ParentalManyToManyField(
         "resources.Term",
@@ -113,6 +145,7 @@ class OpportunityPage(ListingPage):
         FieldPanel("image"),
         FieldPanel("skills_wanted"),
         InlinePanel("shifts", heading=_("shifts"), label=_("shift"), min_num=1),
+        FieldPanel("what_to_bring"),
         FieldPanel("organization", permission="resources.change_organization"),
         MultiFieldPanel(ListingPage.place_panels, heading=_("where")),
         MultiFieldPanel(
@@ -141,6 +174,11 @@ class OpportunityPage(ListingPage):
         context = super().get_context(request, *args, **kwargs)
         context["shifts"] = upcoming_shifts(opportunity=self)
         return context
+
+    @property
+    def venue(self) -> str:
+        """Where it happens, by name: the published listing it serves ("" without one)."""
+        return self.target.title if self.target_id and self.target.live else ""
 
     def clean(self) -> None:
         super().clean()

@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 
+from resources.contact_keys import phone_key
+
 from ..availability import AvailabilityField
 
 # Bumped when the privacy notice shown with the consent box changes; stored with each consent.
@@ -129,6 +131,18 @@ class Volunteer(models.Model):
     calendar_token = models.CharField(
         max_length=64, unique=True, default=new_calendar_token, editable=False
     )
+    # The telephone number's digits (``resources.contact_keys``), kept by ``save``: how someone
+    # without email is found when they sign up with their number and code.
+    phone_key = models.CharField(
+        max_length=20, blank=True, default="", db_index=True, editable=False
+    )
+    # A short code for signing up and cancelling without email (``volunteers.codes``): stored
+    # hashed, shown once; too many wrong tries void it until staff issue a new one.
+    signup_code = models.CharField(max_length=128, blank=True, default="", editable=False)
+    signup_code_failures = models.PositiveSmallIntegerField(default=0, editable=False)
+    signup_code_issued_at = models.DateTimeField(
+        _("sign-up code issued at"), null=True, blank=True, editable=False
+    )
     is_sample = models.BooleanField(_("sample data"), default=False)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -203,3 +217,10 @@ class Volunteer(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+    def save(self, *args, **kwargs):
+        self.phone_key = phone_key(self.phone)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "phone" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "phone_key"}
+        return super().save(*args, **kwargs)

@@ -46,6 +46,10 @@ class SignUp(models.Model):
     # Set by the sweep after the shift, in the transaction that logs the hours and queues the
     # thank-you: it is what says "done once", even if staff later remove the hours entry.
     hours_logged_at = models.DateTimeField(_("hours logged at"), null=True, blank=True)
+    # Who signed up, as a keyed hash of the volunteer's normalised email address (or telephone
+    # number and reading), written by the service: one person on a shift once, even when they
+    # are on the register twice. Blanked when the volunteer withdraws.
+    person_key = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     objects = SignUpQuerySet.as_manager()
     wagtail_reference_index_ignore = True
@@ -60,7 +64,12 @@ class SignUp(models.Model):
                 fields=["volunteer", "shift"],
                 condition=Q(status__in=["confirmed", "waitlisted"]),
                 name="signup_one_active_per_shift",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["shift", "person_key"],
+                condition=Q(status__in=["confirmed", "waitlisted"]) & ~Q(person_key=""),
+                name="signup_one_active_per_person",
+            ),
         ]
 
     def __str__(self) -> str:
