@@ -102,6 +102,7 @@ def _fields(row: dict[str, Any], today: dt.date) -> tuple[dict[str, Any], list[E
         ),
         "cancelled": row.get("cancelled", False),
         "cancellation_notice": row.get("cancellation_notice", ""),
+        "staff_only": row.get("staff_only", False),
         "is_sample": True,
         **{flag: flag in audience for flag in AUDIENCE_FLAGS},
         **{flag: bool(row.get(flag)) for flag in ACCESSIBILITY_FLAGS},

@@ -1,7 +1,9 @@
-"""iCalendar feeds: the whole calendar, per place, per operator, per tag, and one event."""
+"""iCalendar feeds: the whole calendar, per place, per operator, per tag, one event, and the
+weekly schedule of one activity."""
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db.models import Q
@@ -12,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from wagtail.models import Site
 
-from resources.models import Organization, PlacePage, Term
+from resources.models import ActivityPage, Organization, PlacePage, Term
 
-from .ical import build_calendar
+from .ical import activity_vevents, build_calendar
 from .models import EventPage, EventPageQuerySet
 
 # Subscribers keep last year's events; older ones drop out of the feeds.
@@ -31,11 +33,20 @@ def _events() -> EventPageQuerySet:
     )
 
 
-def _feed(request: HttpRequest, events: EventPageQuerySet, *, name: str, filename: str):
+def _host(request: HttpRequest) -> str:
     site = Site.find_for_request(request)
-    host = site.hostname if site else request.get_host()
-    uid = uuid.uuid5(uuid.NAMESPACE_URL, f"{host}{request.path}")
+    return site.hostname if site else request.get_host()
+
+
+def _feed(request: HttpRequest, events: EventPageQuerySet, *, name: str, filename: str):
     vevents = events.values_list("ical_vevent", flat=True)
+    return _calendar_response(request, vevents, name=name, filename=filename)
+
+
+def _calendar_response(
+    request: HttpRequest, vevents: Iterable[str], *, name: str, filename: str
+) -> HttpResponse:
+    uid = uuid.uuid5(uuid.NAMESPACE_URL, f"{_host(request)}{request.path}")
     body = build_calendar(vevents, name=name, uid=str(uid))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -75,3 +86,19 @@ def single_event(request: HttpRequest, hsds_id: uuid.UUID) -> HttpResponse:
     event = get_object_or_404(_events().only("title"), hsds_id=hsds_id)
     events = EventPage.objects.filter(pk=event.pk)
     return _feed(request, events, name=event.title, filename="event.ics")
+
+
+@cache_control(public=True, max_age=FEED_MAX_AGE)
+def activity_schedule(request: HttpRequest, hsds_id: uuid.UUID) -> HttpResponse:
+    """A regular activity's weekly schedule with its exceptions: what webcal:// subscribes to."""
+    activity = get_object_or_404(
+        ActivityPage.objects.live().public().select_related("place"), hsds_id=hsds_id
+    )
+    vevents = activity_vevents(
+        activity,
+        activity.schedule_rules.all(),
+        activity.schedule_exceptions.all(),
+        host=_host(request),
+        url=activity.get_full_url(request) or "",
+    )
+    return _calendar_response(request, vevents, name=activity.title, filename="activity.ics")

@@ -1,8 +1,10 @@
-"""iCalendar (RFC 5545) output: one VEVENT per event, repeating ones as RRULE + EXDATE.
+"""iCalendar (RFC 5545) output: one VEVENT per event, repeating ones as RRULE + EXDATE; and the
+weekly schedule of an activity, one repeating VEVENT per schedule rule.
 
 Each event's VEVENT is rendered with icalendar when the event is saved and stored with it, so a
 feed of thousands of events is a join of stored text. Everything in it comes from the published
 row (stable UID, DTSTAMP = last publication): calendar apps see a change only when SEQUENCE rises.
+An activity's few VEVENTs are rendered when its feed is asked for, under the same UID scheme.
 """
 
 from __future__ import annotations
@@ -16,12 +18,18 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 from icalendar import Calendar, Event, Timezone, vRecur
 
+from resources.models.schedules import RRULE_DAYS
 from tsunagu.text import single_line, without_controls
 
 if TYPE_CHECKING:
+    from resources.models import ActivityPage, ScheduleException, ScheduleRule
+
     from .models import EventPage
 
 PRODID = "-//Tsunagu//events//JA"
+# How far from the series' start to look for a rule's first session (a 5th-weekday rule may
+# skip months).
+FIRST_SESSION_WITHIN = dt.timedelta(days=400)
 _END = b"END:VCALENDAR\r\n"
 # Controls other than the CR LF (and folding TAB) of content lines: never valid in a feed.
 _STRAY_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -69,6 +77,95 @@ def vevent_text(event: EventPage, *, host: str, url: str) -> str:
     if event.latitude is not None and event.longitude is not None:
         vevent.add("GEO", (float(event.latitude), float(event.longitude)))
     return vevent.to_ical().decode("utf-8")
+
+
+def until_utc(day: dt.date) -> dt.datetime:
+    """RRULE UNTIL for a rule that ends on ``day`` (local): its last second, in UTC, as RFC 5545
+    asks when DTSTART has a TZID."""
+    tz = timezone.get_default_timezone()
+    after = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+    return after.astimezone(dt.UTC) - dt.timedelta(seconds=1)
+
+
+def rule_recurrence(rule: ScheduleRule) -> vRecur:
+    """A listing's schedule rule as an RRULE: weekly, or on weeks of the month."""
+    day = RRULE_DAYS[rule.weekday]
+    parts: dict[str, object] = (
+        {"FREQ": "MONTHLY", "BYDAY": [f"{week}{day}" for week in rule.weeks]}
+        if rule.weeks
+        else {"FREQ": "WEEKLY", "BYDAY": [day]}
+    )
+    if rule.valid_until:
+        parts["UNTIL"] = until_utc(rule.valid_until)
+    return vRecur(parts)
+
+
+def _session(day: dt.date, at: dt.time) -> dt.datetime:
+    return dt.datetime.combine(day, at, tzinfo=timezone.get_default_timezone())
+
+
+def activity_vevents(
+    activity: ActivityPage,
+    rules: Iterable[ScheduleRule],
+    exceptions: Iterable[ScheduleException],
+    *,
+    host: str,
+    url: str,
+) -> list[str]:
+    """An activity's weekly schedule as VEVENTs: one repeating event per rule (UID
+    ``hsds_id-rule@host``), its closed and moved days as EXDATEs, and each moved day as an event
+    of its own. Series start from the last publication (or the rule's first day, if later)."""
+    published = activity.last_published_at or timezone.now()
+    anchor = timezone.localtime(published).date()
+    stamp = published.astimezone(dt.UTC)
+    place = activity.place.title if activity.place_id and activity.place.live else ""
+    common = {
+        "summary": single_line(activity.title),
+        "location": single_line(" ".join(p for p in (place, activity.address) if p)) or None,
+        "url": url,
+        "stamp": stamp,
+        "last_modified": stamp,
+    }
+    changes = [exc for exc in exceptions if exc.date >= anchor]
+    vevents = []
+    for rule in rules:
+        start = max(anchor, rule.valid_from or anchor)
+        first = rule.occurrences(start, start + FIRST_SESSION_WITHIN)[:1]
+        if not first:
+            continue
+        vevent = Event.new(
+            uid=f"{activity.hsds_id}-{rule.pk}@{host}",
+            description=without_controls("\n\n".join(p for p in (rule.note, activity.summary) if p))
+            or None,
+            start=_session(first[0], rule.opens_at),
+            end=_session(first[0], rule.closes_at),
+            **common,
+        )
+        vevent.add("RRULE", rule_recurrence(rule))
+        skipped = [
+            _session(exc.date, rule.opens_at)
+            for exc in changes
+            if exc.date >= first[0] and rule.occurrences(exc.date, exc.date)
+        ]
+        if skipped:
+            vevent.add("EXDATE", skipped)
+        vevents.append(vevent)
+    for exc in changes:
+        if exc.closed or not (exc.opens_at and exc.closes_at):
+            continue
+        vevents.append(
+            Event.new(
+                uid=f"{activity.hsds_id}-x{exc.pk}@{host}",
+                description=without_controls(exc.note) or None,
+                start=_session(exc.date, exc.opens_at),
+                end=_session(exc.date, exc.closes_at),
+                **common,
+            )
+        )
+    for vevent in vevents:
+        if activity.latitude is not None and activity.longitude is not None:
+            vevent.add("GEO", (float(activity.latitude), float(activity.longitude)))
+    return [vevent.to_ical().decode("utf-8") for vevent in vevents]
 
 
 def build_calendar(vevents: Iterable[str], *, name: str, uid: str) -> bytes:

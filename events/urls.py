@@ -12,4 +12,5 @@ urlpatterns = [
     path("places/<uuid:hsds_id>.ics", feeds.place_events, name="ical-place"),
     path("organizations/<uuid:key>.ics", feeds.organization_events, name="ical-organization"),
     path("tags/<uuid:key>.ics", feeds.tag_events, name="ical-tag"),
+    path("activities/<uuid:hsds_id>.ics", feeds.activity_schedule, name="ical-activity"),
 ]

@@ -21,6 +21,7 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.formats import date_format
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
@@ -45,7 +46,7 @@ from tsunagu.dates import plausible_date
 from tsunagu.text import index_terms
 from tsunagu.throttle import TOO_MANY_REQUESTS, allow_submission, throttled_message
 
-from ..filters import EventFilterSet
+from ..filters import EventFilterSet, WeekFilterSet
 from ..forms import EventPageForm, EventSignupForm
 from ..fragments import cached_fragment
 from ..ical import vevent_text
@@ -82,8 +83,9 @@ def _midnight(day: dt.date) -> dt.datetime:
 
 class EventPageQuerySet(PageQuerySet):
     def for_calendar(self) -> EventPageQuerySet:
-        """Live, public events: what calendars and feeds may show."""
-        return self.live().public()
+        """Live, public events that are not for staff only: the one rule for every public
+        surface (calendar views, the week, "this week", feeds)."""
+        return self.live().public().filter(staff_only=False)
 
     def ended(self, now: dt.datetime) -> EventPageQuerySet:
         return self.filter(ends_at__lte=now)
@@ -157,9 +159,25 @@ class EventPage(RoutablePageMixin, ListingPage):
         _("how to apply"), max_length=10, choices=Application.choices, default=Application.NONE
     )
     application_deadline = models.DateTimeField(_("application deadline"), null=True, blank=True)
+    what_to_bring = models.CharField(
+        _("what to bring"),
+        max_length=255,
+        blank=True,
+        help_text=_("Shown on the event page and in every applicant's confirmation."),
+    )
 
     cancelled = models.BooleanField(_("cancelled"), default=False)
     cancellation_notice = models.TextField(_("cancellation notice"), blank=True)
+    # Training and meetings of staff and partner agencies are planned here too (研修・会議), but
+    # residents must never see them: for_calendar() leaves them out and their page is a 404.
+    staff_only = models.BooleanField(
+        _("staff only"),
+        default=False,
+        help_text=_(
+            "For staff of the town and partner agencies: never shown on the public calendar, "
+            "feeds or pages."
+        ),
+    )
 
     # Bumped whenever a save changes the times or the status: iCal SEQUENCE.
     sequence = models.PositiveIntegerField(default=0, editable=False)
@@ -173,6 +191,7 @@ class EventPage(RoutablePageMixin, ListingPage):
     base_form_class = EventPageForm
     content_panels = [
         *Page.content_panels,
+        FieldPanel("staff_only"),
         MultiFieldPanel(
             [FieldRowPanel([FieldPanel("start"), FieldPanel("end")]), FieldPanel("all_day")],
             heading=_("date and time"),
@@ -199,6 +218,7 @@ class EventPage(RoutablePageMixin, ListingPage):
             [
                 FieldPanel("how_to_apply"),
                 FieldRowPanel([FieldPanel("application_deadline"), FieldPanel("capacity")]),
+                FieldPanel("what_to_bring"),
             ],
             heading=_("applying"),
         ),
@@ -220,6 +240,8 @@ class EventPage(RoutablePageMixin, ListingPage):
         index.FilterField("ends_at"),
         index.FilterField("cancelled"),
         index.FilterField("place_id"),
+        # So that for_calendar() can be searched (a search filters only on declared fields).
+        index.FilterField("staff_only"),
     ]
     parent_page_types = ["events.EventIndexPage", "community.CalendarSectionPage"]
     subpage_types: list[str] = []
@@ -534,6 +556,13 @@ class EventPage(RoutablePageMixin, ListingPage):
         )
         return context
 
+    def serve(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        """A staff-only event does not exist for anyone who cannot edit it (its sign-up and
+        cancel routes neither): residents, volunteers, other groups' editors."""
+        if self.staff_only and not self.permissions_for_user(request.user).can_edit():
+            raise Http404
+        return super().serve(request, *args, **kwargs)
+
     @path("")
     def detail(self, request: HttpRequest) -> HttpResponse:
         """The event, with the sign-up form while it takes online applications and has room."""
@@ -543,17 +572,20 @@ class EventPage(RoutablePageMixin, ListingPage):
         if self.signups_open(timezone.now()) and seats_left != 0:
             form = EventSignupForm(request.POST if request.method == "POST" else None)
             if form.is_bound and form.is_valid():
-                from events.services import signup_create  # services import these models
+                # Both import these models.
+                from events.services import signup_create
+                from events.signup_views import remember as remember_signup
 
                 if not allow_submission(request, scope="event-signup", target=self.pk):
                     form.add_error(None, throttled_message())
                     status = TOO_MANY_REQUESTS
                 else:
                     try:
-                        signup_create(event=self, **form.cleaned_data)
+                        signup = signup_create(event=self, **form.cleaned_data)
                     except ValidationError as exc:
                         form.add_error(None, exc)
                     else:
+                        remember_signup(request, signup)
                         return redirect(self.url + self.reverse_subpage("signup_done"))
         response = self.render(
             request, context_overrides={"signup_form": form, "seats_left": seats_left}
@@ -563,7 +595,16 @@ class EventPage(RoutablePageMixin, ListingPage):
 
     @path("signup/done/")
     def signup_done(self, request: HttpRequest) -> HttpResponse:
-        return self.render(request, template="events/signup_done.html")
+        """Date, place, what to bring and how to cancel, for the browser that just signed up."""
+        from events.signup_views import done_context
+
+        response = self.render(
+            request,
+            template="events/signup_done.html",
+            context_overrides=done_context(request, self),
+        )
+        add_never_cache_headers(response)  # one person's booking, with its cancel link
+        return response
 
     @path("cancel/<str:token>/")
     def signup_cancel(self, request: HttpRequest, token: str) -> HttpResponse:
@@ -630,6 +671,7 @@ class EventIndexPage(RoutablePageMixin, Page):
             "filterset": filterset,
             "filter_query": query.urlencode(),
             "month_url": self.url + self.reverse_subpage("month"),
+            "week_url": self.url + self.reverse_subpage("week"),
             "archive_url": self.url + self.reverse_subpage("archive"),
             "ical_url": reverse("events:ical-all"),
         }
@@ -721,6 +763,30 @@ class EventIndexPage(RoutablePageMixin, Page):
             },
         )
 
+    @path("week/", name="week")
+    @path("week/<int:year>/<int:month>/<int:day>/", name="week")
+    def week(self, request: HttpRequest, year: int | None = None, month: int = 1, day: int = 1):
+        """Seven days of events and regular activities together, by day and time of day."""
+        from ..week import week_page_context  # the week reads these models
+
+        today = timezone.localdate()
+        date = today if year is None else plausible_date(year, month, day)
+        if date is None:
+            raise Http404
+        filterset = WeekFilterSet(request.GET)
+        context = self._context(request, "week", filterset)
+        context.update(
+            week_page_context(
+                self,
+                request,
+                day=date,
+                today=today,
+                filterset=filterset,
+                filter_query=context["filter_query"],
+            )
+        )
+        return self.render(request, template="events/event_week.html", context_overrides=context)
+
     @path("archive/")
     def archive(self, request: HttpRequest) -> HttpResponse:
         """Events that have finished, newest first: past events are archived automatically."""
@@ -761,7 +827,7 @@ def grid_entries(
     return [
         GridEntry(
             title=title,
-            url=_below(calendar_url, calendar_path, url_path),
+            url=url_below(calendar_url, calendar_path, url_path),
             cancelled=cancelled,
             all_day=all_day,
             start=start.astimezone(tz),
@@ -771,7 +837,7 @@ def grid_entries(
     ]
 
 
-def _below(calendar_url: str, calendar_path: str | None, url_path: str) -> str:
+def url_below(calendar_url: str, calendar_path: str | None, url_path: str) -> str:
     if calendar_path and url_path.startswith(calendar_path):
         return calendar_url + url_path[len(calendar_path) :]
     return f"{calendar_url}{url_path.rstrip('/').rpartition('/')[2]}/"

@@ -18,10 +18,12 @@ from wagtail.models import Site
 
 from resources import caching
 from resources.models.schedules import RRULE_DAYS, parse_weeks
+from resources.schedule_text import time_text
 
 from ..models import EventIndexPage, EventOccurrence, EventPage
 from ..models.pages import with_events
 from ..occurrences import Occurrence
+from ..week import WeekEntry
 
 register = template.Library()
 THIS_WEEK_DAYS = 7
@@ -83,6 +85,19 @@ def times(occurrence: Occurrence) -> str:
 
 
 @register.filter
+def entry_times(entry: WeekEntry) -> str:
+    """A week entry's times of day: 10:00〜12:00, 10:00〜, or "all day"."""
+    if entry.starts is None:
+        return _("all day")
+    if entry.ends is None:
+        return _("from %(time)s") % {"time": time_text(entry.starts)}
+    return _("%(start)s – %(end)s") % {
+        "start": time_text(entry.starts),
+        "end": time_text(entry.ends),
+    }
+
+
+@register.filter
 def day_label(value: dt.date) -> str:
     """A day heading: 2026年12月5日（土）."""
     return _day(value)
@@ -113,12 +128,31 @@ def events_this_week(context: template.Context) -> str:
     return mark_safe(html)
 
 
-def this_week_context(request: HttpRequest | None, site: Site | None) -> dict:
-    """What the "this week" block shows: up to six occurrences from now to the 7th day."""
+def _calendar_page(site: Site | None) -> EventIndexPage | None:
     calendar = EventIndexPage.objects.live().public()
     if site is not None:
         calendar = calendar.descendant_of(site.root_page, inclusive=True)
-    calendar_page = calendar.first()
+    return calendar.first()
+
+
+@register.simple_tag(takes_context=True)
+def week_view_url(context: template.Context) -> str:
+    """The week view of the site's calendar ("" when there is none), for other sections' pages;
+    remembered until the next publish, so a cached directory page costs no query for it."""
+    request = context.get("request")
+    site = Site.find_for_request(request) if request else None
+    key = f"events:week-url:{site.pk if site else 0}:{caching.generation()}"
+    url = cache.get(key)
+    if url is None:
+        calendar = _calendar_page(site)
+        url = calendar.get_url(request) + calendar.reverse_subpage("week") if calendar else ""
+        cache.set(key, url, caching.SERVER_SECONDS)
+    return url
+
+
+def this_week_context(request: HttpRequest | None, site: Site | None) -> dict:
+    """What the "this week" block shows: up to six occurrences from now to the 7th day."""
+    calendar_page = _calendar_page(site)
     occurrences: list[Occurrence] = []
     if calendar_page is not None:
         start = timezone.localtime()

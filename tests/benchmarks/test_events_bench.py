@@ -4,6 +4,8 @@ Run alone: .venv/bin/python -m pytest tests/benchmarks/test_events_bench.py -q -
 (and with DATABASE_URL for PostgreSQL).
 Budgets: the month view (a whole request through the test client, rendered) ≤ 50 ms p95; the
 full iCal feed ≤ 200 ms. All 500 series run through the measured month (about 1,400 dates).
+The week view reads the same events plus 600 weekly activities (1,000 schedule rules) and has
+the month's budget.
 
 The month grid is cached until the next publish (events/fragments.py), so most requests are
 "warm"; the first request after a publish is "cold" (grid read and laid out afresh). Both are
@@ -30,11 +32,13 @@ from django.test.utils import CaptureQueriesContext
 
 from events.models import EventExdate, EventPage
 from resources import caching
-from resources.models import Area
+from resources.models import ActivityPage, Area, ScheduleException, ScheduleRule
 from tests.events.factories import at, calendar_page
+from tests.resources.factories import directory_page
 
 N_EVENTS = 2_000
 N_RECURRING = 500
+N_ACTIVITIES = 600
 RUNS = 40
 MONTH_P95_BUDGET_MS = 50.0
 FEED_BUDGET_MS = 200.0
@@ -169,3 +173,64 @@ def test_full_ical_feed(calendar, client):
     report(_line(label, wall, cpu, FEED_BUDGET_MS))
     assert vevents >= N_EVENTS // 2
     assert cpu[-1] <= FEED_BUDGET_MS
+
+
+@pytest.fixture(scope="module")
+def activities(calendar, django_db_blocker):
+    """Weekly activities beside the events: one or two rules each, some days closed."""
+    rng = random.Random(15)
+    with (
+        django_db_blocker.unblock(),
+        time_machine.travel(NOW, tick=False),
+        override_settings(WAGTAILSEARCH_BACKENDS=NO_SEARCH_INDEXING),
+    ):
+        directory = directory_page()
+        areas = list(Area.objects.all())
+        started = time.perf_counter()
+        for n in range(N_ACTIVITIES):
+            activity = ActivityPage(
+                title=f"活動{n}", slug=f"bench-activity-{n}", area=rng.choice(areas)
+            )
+            opens = dt.time(rng.randrange(8, 20))
+            closes = dt.time(opens.hour + 1, 30)
+            activity.schedule_rules = [
+                ScheduleRule(weekday=rng.randrange(7), opens_at=opens, closes_at=closes),
+                *(
+                    [ScheduleRule(weekday=rng.randrange(7), weeks_of_month="1,3",
+                                  opens_at=opens, closes_at=closes)]
+                    if n % 3 else []
+                ),
+            ]  # fmt: skip
+            if n % 10 == 0:
+                activity.schedule_exceptions = [
+                    ScheduleException(date=NOW.date() + dt.timedelta(days=n % 5), closed=True)
+                ]
+            directory.add_child(instance=activity)
+        report(f"created {N_ACTIVITIES} activities in {time.perf_counter() - started:.1f} s")
+        yield
+
+
+@pytest.mark.django_db
+def test_week_view(calendar, activities, client):
+    url = "/events/week/2026/12/1/"
+    with time_machine.travel(NOW, tick=True):
+        response = client.get(url)
+        html = response.content.decode()
+        cold_wall, cold_cpu = _timings(lambda: client.get(url), RUNS, before=caching.invalidate)
+        wall, cpu = _timings(lambda: client.get(url), RUNS)
+        with CaptureQueriesContext(connection) as warm_queries:
+            client.get(url)
+        caching.invalidate()
+        with CaptureQueriesContext(connection) as cold_queries:
+            assert client.get(url).content.decode() == html
+    entries = html.count('class="week-entry ')
+    label = f"week view (2026-11-29, {entries} entries; {connection.vendor})"
+    report(
+        _line(
+            f"{label}, cold, {len(cold_queries)} queries", cold_wall, cold_cpu, MONTH_P95_BUDGET_MS
+        )
+    )
+    report(_line(f"{label}, warm, {len(warm_queries)} queries", wall, cpu, MONTH_P95_BUDGET_MS))
+    assert response.status_code == 200
+    assert entries > N_ACTIVITIES
+    assert _p95(cpu) <= MONTH_P95_BUDGET_MS
