@@ -17,12 +17,14 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import reduce
 from operator import add, or_
 from typing import Any
 
 from django.db.models import Case, Expression, Q, QuerySet, Value, When
+
+from tsunagu.text import fold
 
 from .caching import ProcessMemo
 from .models import ListingTag, ScheduleRule
@@ -50,6 +52,9 @@ class FacetIndex:
     tags: dict[str, int]
     # Bands per weekday: a rule that day at all (None), or one overlapping each band.
     slots: dict[tuple[int, str | None], int]
+    # Each row's name and kana as written, for ranking keyword results by name.
+    names: list[tuple[str, str]] = field(default_factory=list)
+    _folded: dict[int, tuple[str, str]] = field(default_factory=dict, repr=False)
 
     @property
     def everything(self) -> int:
@@ -72,6 +77,15 @@ class FacetIndex:
         days = days or range(7)
         wanted: Sequence[str | None] = bands or [None]
         return reduce(or_, (self.slots.get((day, band), 0) for day in days for band in wanted), 0)
+
+    def folded_name(self, pk: int) -> tuple[str, str]:
+        """Name and kana folded for comparison (``tsunagu.text.fold``), spaces removed; folded
+        on first use, so a rebuild after a publish does not fold 40,000 names."""
+        found = self._folded.get(pk)
+        if found is None:
+            title, kana = self.names[self.positions[pk]]
+            found = self._folded[pk] = (fold(title).replace(" ", ""), fold(kana).replace(" ", ""))
+        return found
 
     def ordered(self, bits: int) -> OrderedKeys:
         """The keys of ``bits`` in the queryset's order, without listing them all."""
@@ -148,21 +162,21 @@ def _set_bits(mask: int) -> Iterator[int]:
 def build(
     queryset: QuerySet, fields: Sequence[str], flags: Sequence[str], *, today: dt.date
 ) -> FacetIndex:
-    """Read the queryset's keys, ``fields`` and true ``flags``, its current schedule rules and
-    its tags."""
+    """Read the queryset's keys, names, ``fields`` and true ``flags``, its current schedule
+    rules and its tags."""
     rows = list(
         queryset.select_related(None)
         .prefetch_related(None)
-        .values_list("pk", *fields, _mask([Q(**{flag: True}) for flag in flags]))
+        .values_list("pk", "title", "kana", *fields, _mask([Q(**{flag: True}) for flag in flags]))
     )
     keys = [row[0] for row in rows]
     positions = {pk: i for i, pk in enumerate(keys)}
     size = len(keys)
-    values: dict[str, dict[Any, list[int]]] = {field: defaultdict(list) for field in fields}
+    values: dict[str, dict[Any, list[int]]] = {name: defaultdict(list) for name in fields}
     true_flags: list[list[int]] = [[] for _ in flags]
-    for i, (_pk, *row, flag_mask) in enumerate(rows):
-        for field, value in zip(fields, row, strict=True):
-            values[field][value].append(i)
+    for i, (_pk, _title, _kana, *row, flag_mask) in enumerate(rows):
+        for name, value in zip(fields, row, strict=True):
+            values[name][value].append(i)
         for flag in _set_bits(flag_mask):
             true_flags[flag].append(i)
     for flag, found in zip(flags, true_flags, strict=True):
@@ -188,11 +202,12 @@ def build(
         keys=keys,
         positions=positions,
         values={
-            field: {value: _bits(found, size) for value, found in by_value.items()}
-            for field, by_value in values.items()
+            name: {value: _bits(found, size) for value, found in by_value.items()}
+            for name, by_value in values.items()
         },
         tags={slug: _bits(found, size) for slug, found in tags.items() if slug},
         slots={slot: _bits(found, size) for slot, found in slots.items()},
+        names=[(title, kana) for _pk, title, kana, *_rest in rows],
     )
 
 

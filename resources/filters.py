@@ -4,8 +4,10 @@ Each facet has two forms with one meaning: a ``Q`` (``facet_q``) for querysets (
 calendar's events) and a bitset (``option_bits``) over the facet index, which the result list
 and the counts next to each checkbox use. A test compares the two on every facet. Groups where
 one of several options is enough (district, day, time of day, audience, kind) are OR within the
-group and counted as "what ticking this would add"; needs (cost, accessibility, transport,
-tags) must all be met and are counted within the current results."""
+group and counted as "what ticking this would add"; needs (cost, accessibility, transport)
+must all be met and are counted within the current results. Tags are one group per kind of
+term (interests, support needs, audiences, accommodations): サロン or 体操, and a ticked
+accommodation as well; each kind is counted like the any-of groups."""
 
 from __future__ import annotations
 
@@ -32,8 +34,10 @@ from django.utils.translation import gettext_lazy as _
 from tsunagu.text import normalize
 
 from .facet_index import FacetIndex, facet_index
-from .models import ActivityPage, ListingPage, ListingTag, PlacePage, ScheduleRule
+from .models import ActivityPage, ListingPage, ListingTag, PlacePage, ScheduleRule, Term
 from .models.schedules import TIME_BANDS, WEEKDAY_CHOICES
+from .search.query import search_words
+from .search.ranking import names_first
 from .search_input import SearchQueryField
 from .selectors import (
     SearchHits,
@@ -67,12 +71,14 @@ TIME_CHOICES = [
 ]
 COST_CHOICES = [("free", _("Free only"))]
 
-# Facets where options widen the results (OR) and those where each ticked option narrows them.
+# Facets where options widen the results (OR) and those where each ticked option narrows them;
+# tags widen within one kind of term and narrow across kinds.
 ANY_OF_GROUPS = ("kind", "area", "audience", "weekday", "time")
-ALL_OF_GROUPS = ("cost", "access", "transport", "tag")
-FACET_GROUPS = (*ANY_OF_GROUPS, *ALL_OF_GROUPS)
+ALL_OF_GROUPS = ("cost", "access", "transport")
+FACET_GROUPS = (*ANY_OF_GROUPS, *ALL_OF_GROUPS, "tag")
 # Day and time of day are matched on the same schedule rule (Saturday *morning*).
 COUPLED = {"weekday": "time", "time": "weekday"}
+# Tags shown, over all kinds' groups: the most used among the results (and any ticked).
 TAG_FACET_LIMIT = 30
 # What the facet index reads from each listing: values, and flags it keeps the true ones of
 # (schedules and tags come with it).
@@ -118,6 +124,9 @@ class Facet:
     name: str
     legend: str
     options: list[FacetOption]
+    # Options of the same name in earlier groups (tags come in one group per kind of term),
+    # so every checkbox gets its own id.
+    offset: int = 0
 
 
 @dataclass(frozen=True)
@@ -195,11 +204,15 @@ class DirectoryFilterSet(django_filters.FilterSet):
         return queryset if hits is None else queryset.filter(pk__in=hits.matching)
 
     def results(self) -> IndexedResults:
-        """The filtered listings in display order: by relevance with keywords, else by kana."""
+        """The filtered listings in display order: with keywords, listings named for them
+        first, then by relevance (``resources.search.ranking``); else by kana."""
         index, bits = self.index(), self._result_bits()
         hits = self.hits()
-        keys = index.ordered(bits) if hits is None else hits.ranked(index.keys_of(bits))
-        return IndexedResults(listing_rows(), keys)
+        if hits is None:
+            return IndexedResults(listing_rows(), index.ordered(bits))
+        ranked = hits.ranked(index.keys_of(bits))
+        words = search_words(self.selected().get("q", ""))
+        return IndexedResults(listing_rows(), names_first(ranked, index.folded_name, words))
 
     def filter_facet(self, queryset: QuerySet, name: str, value: Sequence[str]) -> QuerySet:
         return queryset.filter(self.facet_q(name, value))
@@ -207,8 +220,12 @@ class DirectoryFilterSet(django_filters.FilterSet):
     def hits(self) -> SearchHits | None:
         """Search hits for ``q`` (None without keywords); searched once per request."""
         if not self._searched:
-            query = listing_search_query(self.selected().get("q", ""))
-            self._hits = None if query is None else search_hits(query, self.queryset)
+            q = self.selected().get("q", "")
+            query = listing_search_query(q)
+            typed = listing_search_query(q, expanded=False)
+            self._hits = (
+                None if query is None else search_hits(query, self.queryset, scored_by=typed)
+            )
             self._searched = True
         return self._hits
 
@@ -241,13 +258,26 @@ class DirectoryFilterSet(django_filters.FilterSet):
                 (
                     Q(
                         Exists(
-                            ListingTag.objects.filter(content_object=OuterRef("pk"), tag__slug=slug)
+                            ListingTag.objects.filter(
+                                content_object=OuterRef("pk"), tag__slug__in=slugs
+                            )
                         )
                     )
-                    for slug in values
+                    for slugs in self._tags_by_kind(values).values()
                 ),
             )
         raise ValueError(name)
+
+    @cached_property
+    def _tag_kinds(self) -> dict[str, str]:
+        return {term.slug: term.kind for term in vocabulary()}
+
+    def _tags_by_kind(self, slugs: Iterable[str]) -> dict[str, list[str]]:
+        """Ticked tags grouped by their term's kind: any of one group, every group."""
+        found: dict[str, list[str]] = {}
+        for slug in slugs:
+            found.setdefault(self._tag_kinds[slug], []).append(slug)
+        return found
 
     def _rule_q(self, *, days: Iterable[str], bands: Iterable[str]) -> Q:
         """Held on one of ``days`` in one of ``bands``, by one rule (not a day and a time apart)."""
@@ -285,8 +315,14 @@ class DirectoryFilterSet(django_filters.FilterSet):
             bands = values if name == "time" else selected.get("time", [])
             return index.scheduled([int(day) for day in days], list(bands))
         if name == "tag":
-            found = [index.tagged(slug) for slug in values]
-        elif name == "kind":
+            return reduce(
+                and_,
+                (
+                    reduce(or_, (index.tagged(slug) for slug in slugs))
+                    for slugs in self._tags_by_kind(values).values()
+                ),
+            )
+        if name == "kind":
             types = ContentType.objects.get_for_models(*(KIND_MODELS[v] for v in values))
             found = [index.where("content_type_id", ct.pk) for ct in types.values()]
         elif name == "area":
@@ -303,8 +339,16 @@ class DirectoryFilterSet(django_filters.FilterSet):
 
     @cached_property
     def _group_bits(self) -> dict[str, int]:
+        """Each selected group's listings; tags as one group per kind ("tag:interest")."""
         selected = self.selected()
-        return {name: self.option_bits(name, selected[name]) for name in self._facet_names()}
+        bits = {}
+        for name in self._facet_names():
+            if name == "tag":
+                for kind, slugs in self._tags_by_kind(selected[name]).items():
+                    bits[f"tag:{kind}"] = self.option_bits(name, slugs)
+            else:
+                bits[name] = self.option_bits(name, selected[name])
+        return bits
 
     @cached_property
     def _searched_bits(self) -> int:
@@ -326,9 +370,9 @@ class DirectoryFilterSet(django_filters.FilterSet):
     def facets(self) -> tuple[int, list[Facet]]:
         """The number of results and every facet with its counts, from the index's bitsets.
 
-        An any-of option is counted as if its own group (and, for day and time, which share
-        one rule, the partner group folded into the option) were not ticked; the others are
-        counted within the current results.
+        An any-of option (and a tag, within its kind) is counted as if its own group (and, for
+        day and time, which share one rule, the partner group folded into the option) were not
+        ticked; the others are counted within the current results.
         """
         selected = self.selected()
         within: dict[frozenset[str], int] = {}
@@ -345,11 +389,7 @@ class DirectoryFilterSet(django_filters.FilterSet):
             for name in FACET_GROUPS
             if name != "tag"
         ]
-        results = self._result_bits()
-        total = results.bit_count()
-        tags = self._tag_options(results, total=total)
-        facets.append(Facet("tag", str(self.filters["tag"].label), tags))
-        return total, facets
+        return self._result_bits().bit_count(), facets + self._tag_facets()
 
     def _facet_names(self) -> list[str]:
         return [name for name in FACET_GROUPS if name in self.selected()]
@@ -363,25 +403,37 @@ class DirectoryFilterSet(django_filters.FilterSet):
             for value, label in self.filters[name].field.choices
         ]
 
-    def _tag_options(self, results: int, *, total: int) -> list[FacetOption]:
-        """The most used tags among the results, plus any ticked ones, with their counts."""
+    def _tag_counts(self, kind: str) -> dict[str, int]:
+        """Each tag of one kind: the results it would add, as if none of that kind were ticked."""
+        within = self._result_bits(frozenset({f"tag:{kind}"}))
+        tags = self.index().tags
+        return {
+            slug: (within & tags.get(slug, 0)).bit_count()
+            for slug, of_kind in self._tag_kinds.items()
+            if of_kind == kind
+        }
+
+    def _tag_facets(self) -> list[Facet]:
+        """One group per kind of term, together showing the most used tags among the results
+        (as many as one list showed before kinds were groups) and every ticked one."""
         names = dict(self.filters["tag"].field.choices)
         ticked = set(self.selected().get("tag", []))
-        counted = [
-            (count, names[slug], slug)
-            for slug, bits in self.index().tags.items()
-            if slug in names and (count := (results & bits).bit_count())
+        counts = {kind: self._tag_counts(kind) for kind in Term.Kind}
+        used = [
+            (-count, names[slug], slug)
+            for by_slug in counts.values()
+            for slug, count in by_slug.items()
+            if count
         ]
-        counted.sort(key=lambda row: (-row[0], row[1]))
-        options = [
-            FacetOption(slug, name, count, slug in ticked)
-            for count, name, slug in counted[:TAG_FACET_LIMIT]
-        ]
-        shown = {option.value for option in options}
-        # Every result carries every ticked tag, so a ticked tag's count is the total.
-        return options + [
-            FacetOption(slug, names[slug], total, True) for slug in sorted(ticked - shown)
-        ]
+        shown = {slug for *_order, slug in sorted(used)[:TAG_FACET_LIMIT]} | ticked
+        facets, offset = [], 0
+        for kind, by_slug in counts.items():
+            slugs = sorted(shown.intersection(by_slug), key=lambda s: (-by_slug[s], names[s]))
+            options = [FacetOption(s, names[s], by_slug[s], s in ticked) for s in slugs]
+            legend = _("Tags (%(kind)s)") % {"kind": kind.label}
+            facets.append(Facet("tag", str(legend), options, offset))
+            offset += len(options)
+        return facets
 
     def active_filters(self) -> list[ActiveFilter]:
         """Each condition in force, labelled, with a link that removes just that one."""

@@ -1,14 +1,13 @@
 """Reads of the directory: Japanese full-text search, the listing querysets pages show.
 
-Search goes through Wagtail's search backend over the Sudachi-tokenised ``search_text`` (see
-``tsunagu.text``): the query is built from the same tokenizer, AND across a query's words and
-OR across each word's forms. It runs on the index entries, so it is the same on SQLite (FTS5)
-and PostgreSQL (tsvector), and moves unchanged to Elasticsearch.
+Search goes through Wagtail's search backend over each listing's analyser terms and character
+pairs (``resources.search``): AND across a query's words, OR across what each word may mean.
+It runs on the index entries, so it is the same on SQLite (FTS5) and PostgreSQL (tsvector),
+and moves unchanged to Elasticsearch.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import reduce
@@ -19,9 +18,7 @@ from django.db.models import F, Func, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, NullIf
 from modelsearch.utils import get_descendants_content_types_pks
 from wagtail.models import Page
-from wagtail.search.query import And, Or, PlainText, SearchQuery
-
-from tsunagu.text import query_terms
+from wagtail.search.query import And, SearchQuery
 
 from .caching import ProcessMemo
 from .models import (
@@ -34,19 +31,24 @@ from .models import (
     Term,
 )
 from .models.pages import ACCESSIBILITY_FLAGS, AUDIENCE_FLAGS
-
-# Index terms are words: anything else (quotes, operators, brackets) would be query syntax to
-# one backend or another, so such alternatives are dropped rather than escaped.
-_WORD = re.compile(r"\w+")
+from .search.query import search_query
+from .search.synonyms import synonym_map
 
 
-def listing_search_query(q: str) -> SearchQuery | None:
-    """The backend query for what a resident typed; None when it has no content words."""
-    groups = [[alt for alt in alts if _WORD.fullmatch(alt)] for alts in query_terms(q)]
-    groups = [alts for alts in groups if alts]
-    if not groups:
-        return None
-    return And([Or([PlainText(alt) for alt in alts]) for alts in groups])
+def listing_search_query(q: str, *, expanded: bool = True) -> SearchQuery | None:
+    """The backend query for what a resident typed; None when it has no content words.
+    Unexpanded, without the vocabulary's other words: what results are scored by.
+
+    Kept per query until the directory changes: analysing a word in both kana scripts and
+    each of the vocabulary's words for it costs a few milliseconds, and residents repeat
+    the same few words.
+    """
+
+    def build() -> SearchQuery | None:
+        synonyms = _synonyms.get("synonyms", lambda: synonym_map(vocabulary()))
+        return search_query(q, synonyms if expanded else {})
+
+    return _queries.get(repr((q, expanded)), build)
 
 
 # Past this many keys, one IN list costs more than scoring every hit.
@@ -78,11 +80,14 @@ class SearchHits:
 
 class ScoredLaterHits(SearchHits):
     """Hits whose keys are read unscored; only those that pass the facets are scored, with the
-    backend's own rank expression.
+    backend's own rank function.
 
     Scoring is the expensive part of a search (a rank per word form per hit): a common word's
     3,000 hits cost tens of milliseconds to score, the few dozen left after the facets under
-    one. Subclasses say how to narrow the index entries to given keys.
+    one. ``scored`` are the entries matching what was typed, without the vocabulary's words:
+    the backends weigh every word of a query (SQLite reads the whole index list of each to
+    score one hit), and a word's synonyms tripled the time; listings found only through them
+    come after the others. Subclasses say how to narrow the index entries to given keys.
     """
 
     def __init__(
@@ -93,9 +98,11 @@ class ScoredLaterHits(SearchHits):
         *,
         listing: Any,
         best_first: Any,
+        scored: QuerySet | None = None,
     ) -> None:
         super().__init__(keys, entries.values(listing=listing))
         self.entries = entries
+        self.scored = entries if scored is None else scored
         self.score = score
         self.listing = listing
         self.best_first = best_first
@@ -104,9 +111,11 @@ class ScoredLaterHits(SearchHits):
         raise NotImplementedError
 
     def ranked(self, among: Collection[int]) -> list[int]:
-        entries = self.entries_of(among) if len(among) <= SCORE_WITHIN else self.entries
+        entries = self.entries_of(among) if len(among) <= SCORE_WITHIN else self.scored
         order = entries.annotate(score=self.score).order_by(self.best_first, self.listing.desc())
-        return _keep(order.values_list(self.listing, flat=True), among)
+        first = _keep(order.values_list(self.listing, flat=True), among)
+        scored = set(first)
+        return first + [pk for pk in among if pk not in scored]
 
 
 class PostgresHits(ScoredLaterHits):
@@ -124,16 +133,19 @@ class PostgresHits(ScoredLaterHits):
         return self.by_key.filter(object_id__in=[str(pk) for pk in among])
 
 
-def search_hits(query: SearchQuery, listings: QuerySet[ListingPage]) -> SearchHits:
-    """Listings matching ``query``; combined by the caller with facet filters that the search
-    backend cannot express (schedules, tags) in one ordinary queryset."""
+def search_hits(
+    query: SearchQuery, listings: QuerySet[ListingPage], *, scored_by: SearchQuery | None = None
+) -> SearchHits:
+    """Listings matching ``query``, ranked by ``scored_by`` (default: the same query);
+    combined by the caller with facet filters that the search backend cannot express
+    (schedules, tags) in one ordinary queryset."""
     plain = listings.select_related(None).prefetch_related(None).only("pk")
     results = plain.search(query, order_by_relevance=True)
     compiler = type(results.query_compiler).__name__
     if compiler == "SQLiteSearchQueryCompiler":
-        return _sqlite_hits(results)
+        return _sqlite_hits(results, scored_by or query)
     if compiler == "PostgresSearchQueryCompiler":
-        return _postgres_hits(results)
+        return _postgres_hits(results, scored_by or query)
     ranked = [page.pk for page in results]
     return SearchHits(ranked, ranked)
 
@@ -142,15 +154,18 @@ def _listing_types() -> list[int]:
     return get_descendants_content_types_pks(ListingPage)
 
 
-def _postgres_hits(results: Any) -> SearchHits:
+def _postgres_hits(results: Any, scored_by: SearchQuery) -> SearchHits:
     """The PostgreSQL backend's ranking, read from its index table alone.
 
     The backend matches on the concatenation of each page's title and body vectors, which no
     index can serve: every listing's vectors were read for every search (over a second among
     40,000 listings). Here each of the query's words (an OR of its forms) must be in the title
     or the body, the same meaning, which PostgreSQL answers from their GIN indexes. The score
-    is the backend's own: title rank weighted by its norm, plus body rank.
+    is one ``ts_rank`` of the body (where the analyser's terms and pairs are) for
+    ``scored_by``: the backend's own expression ranks each alternative separately, hundreds
+    of ranks per hit once a word brings its vocabulary's words along.
     """
+    from django.contrib.postgres.search import SearchRank
     from modelsearch.backends.database.postgres.postgres import IndexEntry
 
     compiler = results.query_compiler
@@ -162,9 +177,7 @@ def _postgres_hits(results: Any) -> SearchHits:
     entries = IndexEntry.objects.filter(content_type__in=types).filter(
         reduce(and_, (Q(title=tsquery) | Q(body=tsquery) for tsquery in found))
     )
-    score = compiler._build_rank_expression(
-        [(F("title"), F("title_norm")), (F("body"), 1.0)], config
-    )
+    score = SearchRank(F("body"), compiler.build_tsquery(scored_by, config=config))
     return PostgresHits(entries, score, by_key=IndexEntry.objects.filter(content_type__in=types))
 
 
@@ -177,7 +190,9 @@ class SQLiteHits(ScoredLaterHits):
     publish instead.
     """
 
-    def __init__(self, entries: QuerySet, score: Any, listings: EntryListings) -> None:
+    def __init__(
+        self, entries: QuerySet, score: Any, listings: EntryListings, *, scored: QuerySet
+    ) -> None:
         found = listings.by_entry
         keys = [
             key
@@ -185,14 +200,16 @@ class SQLiteHits(ScoredLaterHits):
             if (key := found.get(entry)) is not None  # not a listing
         ]
         listing = Cast("index_entry__object_id", IntegerField())
-        super().__init__(keys, entries, score, listing=listing, best_first=F("score").asc())
+        super().__init__(
+            keys, entries, score, listing=listing, best_first=F("score").asc(), scored=scored
+        )
         self.listings = listings
 
     def entries_of(self, among: Collection[int]) -> QuerySet:
         entry_of = self.listings.by_listing
         # Unary + keeps SQLite from handing the key list to FTS5, which answers a rowid list
         # beside MATCH by re-running the match per key (20 ms for 80 keys).
-        return self.entries.annotate(
+        return self.scored.annotate(
             entry=Func(F("index_entry_id"), template="+%(expressions)s")
         ).filter(entry__in=[entry_of[pk] for pk in among])
 
@@ -216,14 +233,16 @@ def _read_entry_listings(entry_model: Any) -> EntryListings:
     return EntryListings(by_entry, {listing: entry for entry, listing in by_entry.items()})
 
 
-def _sqlite_hits(results: Any) -> SearchHits:
+def _sqlite_hits(results: Any, scored_by: SearchQuery) -> SearchHits:
     """The SQLite backend's query and bm25 score, without its per-hit score subquery.
 
     The backend orders by a subquery that repeats the MATCH once per hit, which is
-    quadratic: 15 s for a common word among 40,000 listings. Written against modelsearch's
-    compiler, pinned in requirements.lock.
+    quadratic: 15 s for a common word among 40,000 listings. Its score also calls ``bm25``
+    twice per alternative of the query, and each call weighs every phrase of the match: one
+    call ranks the same. Written against modelsearch's compiler, pinned in requirements.lock.
     """
     # Only importable where the SQLite backend is in use.
+    from modelsearch.backends.database.sqlite.query import BM25
     from modelsearch.backends.database.sqlite.sqlite import (
         IndexEntry,
         MatchExpression,
@@ -233,16 +252,21 @@ def _sqlite_hits(results: Any) -> SearchHits:
 
     compiler = results.query_compiler
     config = compiler.get_config(results.backend)
-    match = MatchExpression(
-        compiler.fields or compiler.FTS_TABLE_FIELDS,
-        compiler.build_search_query(normalize(compiler.query), config=config),
-    )
+
+    def matching(query: SearchQuery) -> QuerySet:
+        built = compiler.build_search_query(normalize(query), config=config)
+        fields = compiler.fields or compiler.FTS_TABLE_FIELDS
+        return SQLiteFTSIndexEntry.objects.filter(MatchExpression(fields, built))
+
     listings = _entry_listings.get("sqlite", lambda: _read_entry_listings(IndexEntry))
-    score = compiler._build_rank_expression(compiler.get_search_vectors(), config)
-    return SQLiteHits(SQLiteFTSIndexEntry.objects.filter(match), score, listings)
+    entries = matching(compiler.query)
+    scored = entries if scored_by is compiler.query else matching(scored_by)
+    return SQLiteHits(entries, BM25(), listings, scored=scored)
 
 
 _lists: ProcessMemo[list] = ProcessMemo(kept=4)
+_synonyms: ProcessMemo[dict[str, list[str]]] = ProcessMemo(kept=2)
+_queries: ProcessMemo[SearchQuery | None] = ProcessMemo(kept=512)
 
 
 def areas() -> list[Area]:

@@ -3,7 +3,8 @@
 Wagtail indexes a page on ``post_save``, but modelcluster saves a page's tags after that, so a
 revision that changes tags would leave the index one step behind: listings are indexed again
 once publishing has finished. Listings also carry their district's, operator's and terms'
-names in their search text, so editing those re-indexes the listings that use them.
+names in their search text (activities their place's too), so editing those re-indexes the
+listings that use them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from wagtail.search.index import insert_or_update_object
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from . import caching
-from .models import Area, ListingPage, Organization, Term
+from .models import ActivityPage, Area, ListingPage, Organization, PlacePage, Term
 
 
 def _pages_changed(**kwargs: Any) -> None:
@@ -29,6 +30,8 @@ def _pages_changed(**kwargs: Any) -> None:
 def _listing_published(instance: Page, **kwargs: Any) -> None:
     if isinstance(instance, ListingPage):
         insert_or_update_object(instance)
+    if isinstance(instance, PlacePage):
+        _reindex(ActivityPage.objects.filter(place=instance))
     caching.invalidate()
 
 

@@ -273,12 +273,14 @@ def _schedules_and_tags(rng: random.Random, ids: list[int], terms: list[Term]) -
 
 
 def _index(model: type[Model], ids: list[int]) -> None:
-    """The search backend's bulk indexing, in chunks with what ``search_text`` reads."""
+    """The search backend's bulk indexing, in chunks with what ``search_parts`` reads (an
+    activity's place and that place's district too)."""
     backend = get_search_backend()
+    related = ["area", "organization"] + (["place__area"] if model is ActivityPage else [])
     for start in range(0, len(ids), CHUNK):
         chunk = list(
             model.objects.filter(pk__in=ids[start : start + CHUNK])
-            .select_related("area", "organization")
+            .select_related(*related)
             .prefetch_related("tags")
         )
         backend.add_bulk(model, chunk)

@@ -87,6 +87,20 @@ def test_directory_list_with_facets_and_search(big_directory, client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("q", ["ゆんたく", "ふれあいさろん", "きびる 公民館"])
+def test_directory_list_with_kana_keywords(big_directory, client, q):
+    """Kana typed as residents type it: a vocabulary synonym (ゆんたく brings 話し相手), a
+    name found by its character pairs, two words; each with a district facet."""
+    directory = ListingPage.objects.first().get_parent()
+    area = Area.objects.get(name="和泊")
+    url = f"{directory.url}?q={q}&area={area.pk}"
+    hits = client.get(url).context["total"]
+    p50, p95 = timed(lambda i: client.get(f"{url}&b={i}").status_code)
+    report(f"directory list (q={q}, area; {hits} hits): p50 {p50:.1f} ms, p95 {p95:.1f}")
+    assert p95 <= LIST_P95_MS
+
+
+@pytest.mark.django_db
 def test_directory_list_with_facets_only_is_reported(big_directory, client):
     directory = ListingPage.objects.first().get_parent()
     tag = Term.objects.order_by("pk").first()
