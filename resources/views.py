@@ -21,10 +21,11 @@ from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from .contact import with_contacts
 from .filters import DirectoryFilterSet
 from .models import ActivityPage, DirectoryIndexPage, ListingPage, PlacePage, ScheduleRule
 from .models.pages import ACCESSIBILITY_FLAGS, AUDIENCE_FLAGS, SUPPORT_FLAGS
-from .schedule_text import current_rules, next_occurrences, rule_text
+from .schedule_text import current_rules, next_occurrences, schedule_lines
 from .selectors import directory_listings, listing_schedule, place_activities
 
 PAGE_SIZE = 20
@@ -79,7 +80,7 @@ def listing_card(
     return ListingCard(
         page=page,
         kind=listing_kind(page),
-        schedule=[rule_text(rule) for rule in current_rules(rules, today)],
+        schedule=schedule_lines(current_rules(rules, today)),
         cost=cost,
         audiences=_labels(page, AUDIENCE_FLAGS),
         access=_labels(page, ACCESS_BADGES),
@@ -99,12 +100,12 @@ class KnownCountPaginator(Paginator):
 
 
 def map_settings() -> dict[str, Any]:
-    """Tiles and starting view from ``LEAFLET_CONFIG``, for the maps' data attributes."""
+    """Tiles and starting view, for the maps' data attributes; no tiles (``MAP_TILE_URL`` set
+    empty) means no map at all, only the list and the address."""
     config = settings.LEAFLET_CONFIG
-    tiles = config["TILES"]
     lat, lng = config["DEFAULT_CENTER"]
     return {
-        "tiles": tiles if isinstance(tiles, str) else tiles[0][1],
+        "tiles": settings.MAP_TILE_URL,
         "attribution": config.get("ATTRIBUTION_PREFIX", ""),
         "lat": lat,
         "lng": lng,
@@ -158,6 +159,7 @@ def directory_print_context(directory: DirectoryIndexPage, request: HttpRequest)
     """Every result (up to PRINT_LIMIT) for paper: no map, no paging."""
     filterset = _filterset(directory, request)
     rows = list(filterset.results()[: PRINT_LIMIT + 1])
+    with_contacts(rows[:PRINT_LIMIT])  # one query for every entry's contact
     today = timezone.localdate()
     return {
         "search_error": filterset.search_error(),

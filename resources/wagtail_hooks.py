@@ -10,7 +10,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Area, Organization, Term
+from .models import Area, Organization, PlaceNameReading, Term
 
 
 class TermFilterSet(WagtailFilterSet):
@@ -65,11 +65,22 @@ class TermViewSet(SnippetViewSet):
     ordering = ["kind", "kana", "name"]
 
 
+class PlaceNameReadingViewSet(SnippetViewSet):
+    """The town's readings of place names, which furigana prefers to the dictionary's."""
+
+    model = PlaceNameReading
+    icon = "openquote"
+    list_display = ["written", "reading"]
+    search_fields = ["written", "reading"]
+    search_backend_name = None
+    ordering = ["reading"]
+
+
 class ResourcesSnippetGroup(SnippetViewSetGroup):
     menu_label = _("community resources")
     menu_icon = "folder-open-inverse"
     menu_order = 200
-    items = (OrganizationViewSet, AreaViewSet, TermViewSet)
+    items = (OrganizationViewSet, AreaViewSet, TermViewSet, PlaceNameReadingViewSet)
 
 
 register_snippet(ResourcesSnippetGroup)

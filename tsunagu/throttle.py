@@ -39,10 +39,19 @@ def within_limit(key: str, *, limit: int, seconds: int) -> bool:
         return True
 
 
+def allow_request(
+    request: HttpRequest, *, scope: str, limit: int, seconds: int, target: object = ""
+) -> bool:
+    """Count one request from this address to ``target``; False past ``limit`` in the window."""
+    return within_limit(_key(scope, request, target), limit=limit, seconds=seconds)
+
+
 def allow_submission(request: HttpRequest, *, scope: str, target: object = "") -> bool:
     """Count one submission; False once this address has used up its allowance for ``target``."""
-    return within_limit(
-        _key(scope, request, target),
+    return allow_request(
+        request,
+        scope=scope,
+        target=target,
         limit=settings.PUBLIC_SIGNUP_THROTTLE_COUNT,
         seconds=settings.PUBLIC_SIGNUP_THROTTLE_SECONDS,
     )

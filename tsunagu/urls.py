@@ -6,6 +6,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts.views import LogoutView
 from community import urls as community_urls
+from resources import furigana
 
 from . import admin_exports
 from .health import healthz
@@ -29,6 +30,7 @@ urlpatterns = [
     path("followups/", include("followups.urls")),
     path("verification/", include("verification.urls")),
     path("community/", include("community.urls")),
+    path("furigana/", furigana.ruby, name="furigana"),
 ]
 
 if settings.DEBUG:

@@ -3,6 +3,7 @@
 from .areas import Area
 from .organizations import Organization
 from .pages import ActivityPage, DirectoryIndexPage, ListingPage, PlaceImage, PlacePage
+from .readings import PlaceNameReading
 from .schedules import ScheduleException, ScheduleRule
 from .vocabulary import ListingTag, Term
 
@@ -14,6 +15,7 @@ __all__ = [
     "ListingTag",
     "Organization",
     "PlaceImage",
+    "PlaceNameReading",
     "PlacePage",
     "ScheduleException",
     "ScheduleRule",

@@ -19,9 +19,10 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from tsunagu.text import index_terms, single_line
+from tsunagu.text import index_terms, ngram_terms, single_line
 
 from ..caching import AnonymousCacheMixin
+from .areas import Area
 from .vocabulary import ListingTag
 
 AUDIENCE_FLAGS = ("for_elderly", "for_disabled", "for_children", "for_poverty", "for_everyone")
@@ -122,6 +123,7 @@ class ListingPage(Page):
     search_fields = [
         *Page.search_fields,
         index.SearchField("search_text"),
+        index.SearchField("search_ngrams"),
         index.FilterField("area_id"),
         index.FilterField("organization_id"),
         index.FilterField("cost"),
@@ -197,21 +199,46 @@ class ListingPage(Page):
                 {"longitude": _("Enter both latitude and longitude, or neither.")}
             )
 
+    def search_parts(self) -> list[str]:
+        """What a resident might type to find this listing, as written: its name, what it
+        says, its district, operator and tags (with the vocabulary's synonyms)."""
+        parts = [self.title, self.summary, strip_tags(self.body or "")]
+        if self.area_id:
+            parts.append(self.area.name)
+        if self.organization_id:
+            parts.append(self.organization.name)
+        for term in self.tags.all():
+            parts += [term.name, *term.synonym_list()]
+        return [part for part in parts if part]
+
+    def search_readings(self) -> list[str]:
+        """The kana readings of those names: the listing's, its district's, operator's and
+        tags'."""
+        readings = [self.kana]
+        if self.area_id:
+            readings.append(self.area.kana)
+        if self.organization_id:
+            readings.append(self.organization.kana)
+        readings += [term.kana for term in self.tags.all()]
+        return [reading for reading in readings if reading]
+
     def search_text(self) -> str:
-        """Sudachi terms for everything a resident might type to find this listing.
+        """Sudachi terms of ``search_parts``. Not of the readings: the analyser cuts a
+        reading it does not know into wrong words (きびる → きび + る, which would find
+        さとうきび); readings are found by their characters (``search_ngrams``).
 
         The name's terms come twice, so a listing named for the words ranks above one that
         only mentions them (both SQLite's bm25 and PostgreSQL's ts_rank count repeats).
         """
-        name = index_terms(f"{self.title} {self.kana}")
-        parts = [self.title, self.kana, self.summary, strip_tags(self.body or "")]
-        if self.area_id:
-            parts += [self.area.name, self.area.kana]
-        if self.organization_id:
-            parts += [self.organization.name, self.organization.kana]
-        for term in self.tags.all():
-            parts += [term.name, term.kana, *term.synonym_list()]
-        return f"{name} {index_terms(' '.join(p for p in parts if p))}"
+        name = index_terms(self.title)
+        return f"{name} {index_terms(' '.join(self.search_parts()))}"
+
+    def search_ngrams(self) -> str:
+        """Two- and three-character n-grams (``tsunagu.text.ngram_terms``) of the parts and
+        readings, the name twice as in ``search_text``: any two or more characters in a row
+        find the listing, whichever kana script or width they were typed in."""
+        texts = [self.title, self.kana, *self.search_parts(), *self.search_readings()]
+        return ngram_terms("\n".join(text for text in texts if text))
 
 
 class DirectoryDetailMixin(AnonymousCacheMixin):
@@ -305,6 +332,28 @@ class ActivityPage(DirectoryDetailMixin, ListingPage):
     class Meta:
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
+
+    def search_parts(self) -> list[str]:
+        """Also the place where it is held, and that place's district: 喜美留公民館 finds
+        what happens there."""
+        parts = super().search_parts()
+        if self.place_id:
+            area = self._place_area()
+            parts += [self.place.title, area.name if area else ""]
+        return [part for part in parts if part]
+
+    def search_readings(self) -> list[str]:
+        """Also the kana of the place and of its district."""
+        readings = super().search_readings()
+        if self.place_id:
+            area = self._place_area()
+            readings += [self.place.kana, area.kana if area else ""]
+        return [reading for reading in readings if reading]
+
+    def _place_area(self) -> Area | None:
+        """The place's district when it is not the activity's own (usually it is: ``save``)."""
+        place = self.place
+        return place.area if place.area_id and place.area_id != self.area_id else None
 
     def save(self, *args, **kwargs):
         # Activities held at a place are found where the place is, without a join per query.

@@ -437,6 +437,8 @@ EVENT_SIGNUP_MAX_PARTY_SIZE = env_int("EVENT_SIGNUP_MAX_PARTY_SIZE", 10)
 # sign-up requests, at most COUNT per SECONDS from one address (TRUSTED_PROXY_COUNT) and target.
 PUBLIC_SIGNUP_THROTTLE_COUNT = env_int("PUBLIC_SIGNUP_THROTTLE_COUNT", 5)
 PUBLIC_SIGNUP_THROTTLE_SECONDS = env_int("PUBLIC_SIGNUP_THROTTLE_SECONDS", 600)
+# Furigana (resources/furigana.py): one request per page a resident opens with ふりがな on.
+FURIGANA_REQUESTS_PER_MINUTE = env_int("FURIGANA_REQUESTS_PER_MINUTE", 30)
 
 # --- Volunteers' sign-in links (volunteers/links.py): each works once, for this many hours; the
 # link that confirms a new email address too. A day lets a volunteer who reads mail once a day
