@@ -8,6 +8,7 @@ not town staff it drops other groups' sections and what is in them.
 from django.contrib import messages
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -139,4 +140,14 @@ def show_page_status(request, page) -> None:
             _("Correct the page, then submit it again."),
             reason,
         ),
+    )
+
+
+@hooks.register("insert_editor_js")
+def wait_for_autosave_before_submitting() -> str:
+    """Submitting while Wagtail's autosave is writing lost work in the trial: hold it back."""
+    return format_html(
+        '<script defer src="{}" data-waiting-text="{}"></script>',
+        static("community/admin/wait_for_autosave.js"),
+        _("Waiting for the automatic save to finish, then sending…"),
     )
