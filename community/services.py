@@ -15,6 +15,8 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F, QuerySet, Value
+from django.db.models.functions import Length, Substr
 from django.utils.translation import gettext as _
 from wagtail.models import (
     Collection,
@@ -187,6 +189,19 @@ def ensure_sections(organization: Organization) -> list[OrganizationSectionPage]
         _grant_page(group, section, EDITOR_PAGE_PERMISSIONS)
         sections.append(section)
     return sections
+
+
+def pages_in_sections(sections: QuerySet[OrganizationSectionPage]) -> QuerySet[Page]:
+    """The pages directly in these sections (sections hold no deeper pages)."""
+    parent_path = Substr(F("path"), 1, Length("path") - Value(OrganizationSectionPage.steplen))
+    return Page.objects.alias(community_parent_path=parent_path).filter(
+        community_parent_path__in=sections.values("path")
+    )
+
+
+def is_in_a_section(page: Page) -> bool:
+    """A group's page (not a section itself): its parent is a section."""
+    return OrganizationSectionPage.objects.filter(path=page.path[: -page.steplen]).exists()
 
 
 def section_of(page: Page) -> OrganizationSectionPage | None:

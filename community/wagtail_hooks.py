@@ -6,9 +6,11 @@ not town staff it drops other groups' sections and what is in them.
 """
 
 from django.contrib import messages
-from django.db.models import F, Q, Value
-from django.db.models.functions import Length, Substr
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -18,7 +20,9 @@ from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from .models import OrganizationSectionPage
 from .moderation import contact_problem
-from .services import is_group_editor_only
+from .panels import GroupPagesPanel
+from .services import is_group_editor_only, is_in_a_section, pages_in_sections
+from .status import Stage, own_group_statuses, page_status
 from .views import INVITE_PERMISSION, EditorsIndexView, InviteView
 
 
@@ -62,13 +66,10 @@ def invite_button(snippet, user, next_url=None):
 def other_groups_page_ids(user):
     """Ids of other groups' sections and the pages in them (sections hold no deeper pages)."""
     sections = OrganizationSectionPage.objects.exclude(organization__editors__group__user=user)
-    paths = sections.values("path")
-    parent_path = Substr(F("path"), 1, Length("path") - Value(OrganizationSectionPage.steplen))
-    return (
-        Page.objects.alias(community_parent_path=parent_path)
-        .filter(Q(path__in=paths) | Q(community_parent_path__in=paths))
-        .values_list("pk", flat=True)
-    )
+    in_sections = pages_in_sections(sections).values("pk")
+    return Page.objects.filter(
+        Q(path__in=sections.values("path")) | Q(pk__in=in_sections)
+    ).values_list("pk", flat=True)
 
 
 @hooks.register("construct_page_chooser_queryset")
@@ -105,3 +106,48 @@ def warn_when_nobody_can_be_reached(request, page) -> None:
     """Say in the editor why approval is not offered (or will not be), before anyone asks."""
     if request.method == "GET" and (problem := contact_problem(page)):
         messages.warning(request, problem)
+
+
+# --- Issue 16 (helper A): the editor sees where their pages stand and why one came back.
+
+
+@hooks.register("construct_homepage_panels")
+def show_group_pages_with_status(request, panels: list) -> None:
+    """A group editor's dashboard starts with their groups' pages, sent-back ones first."""
+    if statuses := own_group_statuses(request.user):
+        panels.insert(0, GroupPagesPanel(statuses))
+
+
+@hooks.register("before_edit_page")
+def show_page_status(request, page) -> None:
+    """The edit screen of a group's page says where it stands; sent back, with the reason."""
+    if request.method != "GET" or not is_in_a_section(page):
+        return
+    status = page_status(page)
+    if status.stage != Stage.CHANGES_REQUESTED:
+        messages.info(request, _("This page: %(status)s") % {"status": status.stage.label})
+        return
+    reason = (
+        render_to_string("community/admin/rejection.html", {"rejection": status.rejection})
+        if status.rejection
+        else ""
+    )
+    messages.warning(
+        request,
+        format_html(
+            "{} {}{}",
+            status.stage.label,
+            _("Correct the page, then submit it again."),
+            reason,
+        ),
+    )
+
+
+@hooks.register("insert_editor_js")
+def wait_for_autosave_before_submitting() -> str:
+    """Submitting while Wagtail's autosave is writing lost work in the trial: hold it back."""
+    return format_html(
+        '<script defer src="{}" data-waiting-text="{}"></script>',
+        static("community/admin/wait_for_autosave.js"),
+        _("Waiting for the automatic save to finish, then sending…"),
+    )

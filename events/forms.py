@@ -3,8 +3,8 @@
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.forms import WagtailAdminPageForm
 
+from community.page_forms import GroupPageForm
 from resources.models.schedules import RRULE_DAYS, WEEKDAY_CHOICES
 
 WEEKDAY_CODE_CHOICES = [(RRULE_DAYS[number], label) for number, label in WEEKDAY_CHOICES]
@@ -31,7 +31,7 @@ class WeekdaysField(forms.MultipleChoiceField):
         return super().has_changed(self.prepare_value(initial or ""), data)
 
 
-class EventPageForm(WagtailAdminPageForm):
+class EventPageForm(GroupPageForm):
     weekdays = WeekdaysField(
         label=_("days of the week"),
         required=False,

@@ -19,6 +19,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from community.page_forms import GroupPageForm
 from tsunagu.text import index_terms, ngram_terms, single_line
 
 from ..caching import AnonymousCacheMixin
@@ -171,6 +172,8 @@ class ListingPage(Page):
     ]
 
     is_creatable = False
+    # Free slugs for titles a sibling has, and a Japanese "what to do" on a refused save.
+    base_form_class = GroupPageForm
 
     class Meta:
         verbose_name = _("listing")

@@ -144,10 +144,13 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the dev server read while a command writes; the busy timeout waits, not fails.
+    # WAL lets readers go on while one request writes; the busy timeout waits, not fails; and
+    # IMMEDIATE takes the write lock when a transaction begins, so two writers queue instead of
+    # one failing with 「database is locked」 when both read first (an autosave racing a submit).
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     VAR_DIR.mkdir(exist_ok=True)

@@ -16,12 +16,12 @@ from django.db import models
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
-from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from community.page_forms import GroupPageForm
 from resources.models import ListingPage
 from tsunagu.text import index_terms
 
@@ -63,7 +63,7 @@ class VolunteerIndexPage(Page):
         return context
 
 
-class OpportunityPageForm(WagtailAdminPageForm):
+class OpportunityPageForm(GroupPageForm):
     """Refuses slugs that volunteers.urls owns, and removing shifts people have signed up for."""
 
     def clean(self):
