@@ -18,12 +18,12 @@ def _submit_new_event(client, groups, title: str = "新しい催し") -> EventPa
     url = reverse("wagtailadmin_pages:add", args=["events", "eventpage", section.pk])
     data = querydict_from_html(client.get(url).content.decode(), form_id="page-edit-form")
     data.update(
-        {"title": title, "slug": "atarashii", "start": "2030-02-01 10:00",
-         "end": "2030-02-01 11:00", "action-submit": "action-submit"}
+        {"title": title, "when_repeat": "once", "when_date": "2030-02-01",
+         "when_opens": "10:00", "when_closes": "11:00", "action-submit": "action-submit"}
     )  # fmt: skip
     response = client.post(url, data)
     assert response.status_code == 302
-    return EventPage.objects.get(slug="atarashii")
+    return EventPage.objects.get(title=title)
 
 
 def _task_state(event: EventPage):
