@@ -12,7 +12,7 @@ from wagtail.test.utils.form_data import querydict_from_html
 from events.models import EventPage
 from resources.models import ActivityPage, PlacePage
 from tests.events.factories import EventPageFactory, at
-from tests.resources.factories import AreaFactory, PlacePageFactory
+from tests.resources.factories import ActivityPageFactory, AreaFactory, PlacePageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -206,3 +206,25 @@ def test_an_editor_chooses_among_public_places_and_their_group_s_own(client, gro
     select = re.search(r'<select name="place".*?</select>', html, re.S).group(0)
     assert "町の公民館" in select and "ひまわりの下書き" in select and "うみの家" in select
     assert "うみの下書き" not in select
+
+
+def test_a_schedule_the_widget_cannot_say_is_left_alone(client, groups):
+    activity = ActivityPageFactory(
+        title="体操",
+        parent=groups.sections_a["DirectorySectionPage"],
+        schedule=[
+            {"weekday": 0, "opens_at": "09:00", "closes_at": "12:00"},
+            {"weekday": 2, "opens_at": "13:00", "closes_at": "15:00"},
+        ],
+    )
+    client.force_login(groups.editor_a)
+    url = reverse("wagtailadmin_pages:edit", args=[activity.pk])
+    html = client.get(url).content.decode()
+    assert 'name="when_repeat"' not in html and "町の職員に連絡してください" in html
+    assert client.post(url, _form(client, url, title="体操（改）")).status_code == 302
+    draft = ActivityPage.objects.get(pk=activity.pk).get_latest_revision_as_object()
+    assert draft.title == "体操（改）"
+    assert sorted((r.weekday, r.opens_at) for r in draft.schedule_rules.all()) == [
+        (0, dt.time(9)),
+        (2, dt.time(13)),
+    ]
