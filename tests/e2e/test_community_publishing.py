@@ -55,10 +55,10 @@ def _flow(page, base: str) -> None:
     _log_in(page, base, "himawari")
     page.goto(f"{base}/admin/pages/add/events/eventpage/{section.pk}/")
     page.locator("#id_title").fill(TITLE)
-    # The plain-words schedule: 毎週 (the default), the day, the first date, the times. No slug,
-    # no typed coordinates: editors never see them.
+    # The plain-words schedule: 毎週 (the default), the day and the times; the first date is
+    # the next such day (``day``, within the week). No slug, no typed coordinates: editors never
+    # see them. A weekly event is 6 actions: title, day, two times, the menu, 承認を依頼.
     page.get_by_role("checkbox", name=f"{'月火水木金土日'[day.weekday()]}曜", exact=True).check()
-    page.locator("#id_when_date").fill(day.isoformat())
     page.locator("#id_when_opens").fill("10:00")
     page.locator("#id_when_closes").fill("12:00")
     # The preview lists the next dates, from the same rules the calendar uses.
