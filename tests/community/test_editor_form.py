@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from wagtail.test.utils.form_data import querydict_from_html
 
 from events.models import EventPage
@@ -228,3 +229,14 @@ def test_a_schedule_the_widget_cannot_say_is_left_alone(client, groups):
         (0, dt.time(9)),
         (2, dt.time(13)),
     ]
+
+
+def test_a_weekly_event_without_a_date_starts_on_the_next_such_day(client, groups):
+    client.force_login(groups.editor_a)
+    url = _add_url(groups, "EventPage")
+    data = _form(client, url, title="毎週の体操", **{**WEEKLY_TUESDAY, "when_date": ""})
+    assert client.post(url, data).status_code == 302
+    today = timezone.localdate()
+    first = today + dt.timedelta(days=(1 - today.weekday()) % 7)  # Tuesday, today or after
+    event = EventPage.objects.get(title="毎週の体操")
+    assert event.local_start.date() == first and event.rrule_text().endswith("BYDAY=TU")
