@@ -4,13 +4,24 @@ Searches use the database's ``icontains`` rather than the search backend: the ba
 a run of Japanese characters as one token, so staff typing part of a name would find nothing.
 """
 
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .models import Area, Organization, PlaceNameReading, Term
+from .schedule_widget import preview as schedule_preview
+
+
+@hooks.register("register_admin_urls")
+def register_schedule_preview_url() -> list:
+    """The editors' schedule widget asks here for the next dates (admin users only)."""
+    return [
+        path("schedule-preview/", schedule_preview, name="resources_schedule_preview"),
+    ]
 
 
 class TermFilterSet(WagtailFilterSet):

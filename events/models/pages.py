@@ -39,9 +39,11 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from resources.editor_form import editor_aware_tabs, simple_panels
 from resources.models import ListingPage, PlacePage
 from resources.models.pages import ACCESSIBILITY_FLAGS, AUDIENCE_FLAGS
 from resources.models.schedules import RRULE_DAYS, parse_weeks
+from resources.schedule_widget import PlainSchedulePanel
 from tsunagu.dates import plausible_date
 from tsunagu.text import index_terms
 from tsunagu.throttle import TOO_MANY_REQUESTS, allow_submission, throttled_message
@@ -234,6 +236,24 @@ class EventPage(RoutablePageMixin, ListingPage):
             not in {"schedule_rules", "schedule_exceptions"}
         ),
     ]
+    edit_handler = editor_aware_tabs(
+        content_panels,
+        simple_panels(
+            when=[PlainSchedulePanel()],
+            where=[
+                FieldPanel("place"),
+                FieldPanel("venue_name"),
+                FieldPanel("address"),
+                FieldPanel("area"),
+            ],
+            audience=ListingPage.audience_panels,
+            more=[
+                *content_panels[5:7],  # applying, cancellation
+                MultiFieldPanel(ListingPage.accessibility_panels, heading=_("accessibility")),
+            ],
+        ),
+        base_form_class=base_form_class,
+    )
     search_fields = [
         *ListingPage.search_fields,
         index.FilterField("start"),

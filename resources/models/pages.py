@@ -23,6 +23,8 @@ from community.page_forms import GroupPageForm
 from tsunagu.text import index_terms, ngram_terms, single_line
 
 from ..caching import AnonymousCacheMixin
+from ..editor_form import editor_aware_tabs, simple_panels
+from ..schedule_widget import PlainSchedulePanel, RulesSchedulePageForm
 from .areas import Area
 from .vocabulary import ListingTag
 
@@ -265,6 +267,20 @@ class PlacePage(DirectoryDetailMixin, ListingPage):
         *ListingPage.common_panels,
         InlinePanel("gallery", heading=_("more photos"), label=_("photo")),
     ]
+    base_form_class = RulesSchedulePageForm
+    edit_handler = editor_aware_tabs(
+        content_panels,
+        simple_panels(
+            when=[PlainSchedulePanel()],
+            where=[FieldPanel("address"), FieldPanel("area")],
+            audience=ListingPage.audience_panels,
+            more=[
+                InlinePanel("gallery", heading=_("more photos"), label=_("photo")),
+                MultiFieldPanel(ListingPage.accessibility_panels, heading=_("accessibility")),
+            ],
+        ),
+        base_form_class=base_form_class,
+    )
     # Or inside a group's section of the directory (community app), where its editors work.
     parent_page_types = ["resources.DirectoryIndexPage", "community.DirectorySectionPage"]
     subpage_types: list[str] = []
@@ -322,6 +338,21 @@ class ActivityPage(DirectoryDetailMixin, ListingPage):
             heading=_("participation support"),
         ),
     ]
+    base_form_class = RulesSchedulePageForm
+    edit_handler = editor_aware_tabs(
+        content_panels,
+        simple_panels(
+            when=[PlainSchedulePanel()],
+            where=[FieldPanel("place"), FieldPanel("address"), FieldPanel("area")],
+            audience=ListingPage.audience_panels,
+            more=[
+                FieldPanel("what_to_bring"),
+                MultiFieldPanel(ListingPage.accessibility_panels, heading=_("accessibility")),
+                content_panels[-1],  # participation support
+            ],
+        ),
+        base_form_class=base_form_class,
+    )
     search_fields = [
         *ListingPage.search_fields,
         index.FilterField("accepts_placements"),

@@ -49,11 +49,11 @@ def _submit_event(client, editor, section, **values) -> EventPage:
     client.force_login(editor)
     url = reverse("wagtailadmin_pages:add", args=["events", "eventpage", section.pk])
     data = _form(
-        client, url, title="敬老会", slug="keirokai", start="2030-02-01 10:00",
-        end="2030-02-01 11:00", **{"action-submit": "action-submit"}, **values,
+        client, url, title="敬老会", when_repeat="once", when_date="2030-02-01",
+        when_opens="10:00", when_closes="11:00", **{"action-submit": "action-submit"}, **values,
     )  # fmt: skip
     assert client.post(url, data).status_code == 302
-    return EventPage.objects.get(slug="keirokai")
+    return EventPage.objects.get(title="敬老会")
 
 
 def _task_state(page):

@@ -152,13 +152,13 @@ def test_editor_creates_a_draft_in_their_section_and_cannot_publish_it(client, g
     assert 'name="organization"' not in html  # the section decides the organisation
     assert "action-publish" not in html
     data = _form(
-        client, url, title="新しい催し", slug="atarashii", start="2030-02-01 10:00",
-        end="2030-02-01 11:00", organization=str(groups.org_b.pk),
+        client, url, title="新しい催し", when_repeat="once", when_date="2030-02-01",
+        when_opens="10:00", when_closes="11:00", organization=str(groups.org_b.pk),
         **{"action-publish": "action-publish"},
     )  # fmt: skip
     response = client.post(url, data)
     assert response.status_code == 302
-    event = EventPage.objects.get(slug="atarashii")
+    event = EventPage.objects.get(title="新しい催し")
     assert not event.live
     assert event.organization == groups.org_a
     assert event.get_parent().pk == section.pk

@@ -55,15 +55,17 @@ def _flow(page, base: str) -> None:
     _log_in(page, base, "himawari")
     page.goto(f"{base}/admin/pages/add/events/eventpage/{section.pk}/")
     page.locator("#id_title").fill(TITLE)
-    # Set as typed text: the date picker would otherwise take over the field on focus. The
-    # slug (on the promote tab) is set too, not left to the title's script and its timing.
-    values = {
-        "start": f"{day:%Y年%m月%d日} 10:00",
-        "end": f"{day:%Y年%m月%d日} 12:00",
-        "slug": "oyako-ryori",
-    }
-    for field, value in values.items():
-        page.locator(f"#id_{field}").evaluate("(el, v) => { el.value = v; }", value)
+    # The plain-words schedule: 毎週 (the default), the day and the times; the first date is
+    # the next such day (``day``, within the week). No slug, no typed coordinates: editors never
+    # see them. A weekly event is 6 actions: title, day, two times, the menu, 承認を依頼.
+    page.get_by_role("checkbox", name=f"{'月火水木金土日'[day.weekday()]}曜", exact=True).check()
+    page.locator("#id_when_opens").fill("10:00")
+    page.locator("#id_when_closes").fill("12:00")
+    # The preview lists the next dates, from the same rules the calendar uses.
+    preview = page.locator("[data-preview-dates] li")
+    preview.first.wait_for()
+    assert preview.count() == 5
+    assert page.locator("#id_slug, #id_latitude, #id_external_id").count() == 0
     assert page.locator("#id_organization").count() == 0
     assert page.locator("button[name=action-publish]").count() == 0
     page.locator("footer [data-w-dropdown-target=toggle]").first.click()

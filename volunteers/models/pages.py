@@ -22,6 +22,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from community.page_forms import GroupPageForm
+from resources.editor_form import EditorFormMixin, editor_aware_tabs, simple_panels
 from resources.models import ListingPage
 from tsunagu.text import index_terms
 
@@ -63,7 +64,7 @@ class VolunteerIndexPage(Page):
         return context
 
 
-class OpportunityPageForm(GroupPageForm):
+class OpportunityPageForm(EditorFormMixin, GroupPageForm):
     """Refuses slugs that volunteers.urls owns, and removing shifts people have signed up for."""
 
     def clean(self):
@@ -159,6 +160,20 @@ class OpportunityPage(ListingPage):
             heading=_("verification"),
         ),
     ]
+    edit_handler = editor_aware_tabs(
+        content_panels,
+        simple_panels(
+            when=[InlinePanel("shifts", heading=_("shifts"), label=_("shift"), min_num=1)],
+            where=[FieldPanel("target"), FieldPanel("address"), FieldPanel("area")],
+            audience=[FieldPanel("skills_wanted")],
+            more=[
+                FieldPanel("what_to_bring"),
+                MultiFieldPanel(ListingPage.accessibility_panels, heading=_("accessibility")),
+            ],
+            with_cost=False,
+        ),
+        base_form_class=base_form_class,
+    )
     search_fields = [*ListingPage.search_fields, index.FilterField("target_id")]
     parent_page_types = ["volunteers.VolunteerIndexPage", "community.VolunteerSectionPage"]
     subpage_types: list[str] = []
