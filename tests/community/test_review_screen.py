@@ -111,7 +111,8 @@ def test_a_missing_item_fails_its_check_and_blocks_approval(client, groups, miss
 
     # Wagtail's own action URL (the edit form's and dashboard's) is refused too…
     task_state = _task_state(event)
-    action = reverse("wagtailadmin_pages:workflow_action", args=[event.pk, "approve", task_state.pk])
+    args = [event.pk, "approve", task_state.pk]
+    action = reverse("wagtailadmin_pages:workflow_action", args=args)
     assert client.post(action, {"comment": ""}).status_code in {302, 403}
     # …and so is the task itself, whatever calls it.
     with pytest.raises(PermissionDenied):
