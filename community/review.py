@@ -175,7 +175,8 @@ class ReviewPreviewView(View):
 
 class ReviewQueuePanel(WorkflowObjectsToModeratePanel):
     """Wagtail's "awaiting your review" dashboard panel, each page leading to the review
-    screen instead of offering approve and reject without the checks."""
+    screen instead of offering approve and reject without the checks; what is missing is named
+    so staff see at a glance which submissions can only be sent back."""
 
     template_name = "community/admin/review_queue_panel.html"
 
@@ -184,6 +185,8 @@ class ReviewQueuePanel(WorkflowObjectsToModeratePanel):
         for state in context["states"]:
             if isinstance(state["obj"], Page):
                 state["review_url"] = review_url(state["obj"])
+                checks = review_checks(under_review(state["obj"].specific))
+                state["missing"] = [check.name for check in checks if not check.passed]
         return context
 
 

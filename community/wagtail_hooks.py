@@ -18,8 +18,8 @@ from wagtail.admin.views.home import WorkflowObjectsToModeratePanel
 from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
+from .checks import approval_problems
 from .models import OrganizationSectionPage
-from .moderation import contact_problem
 from .review import (
     ReviewMenuItem,
     ReviewPreviewView,
@@ -110,10 +110,10 @@ def hide_reports_from_group_editors(request, menu_items) -> None:
 
 
 @hooks.register("before_edit_page")
-def warn_when_nobody_can_be_reached(request, page) -> None:
+def warn_when_a_check_fails(request, page) -> None:
     """Say in the editor why approval is not offered (or will not be), before anyone asks."""
-    if request.method == "GET" and (problem := contact_problem(page)):
-        messages.warning(request, problem)
+    if request.method == "GET" and (problems := approval_problems(page)):
+        messages.warning(request, " ".join(problems))
 
 
 # The review screen (issue 16): town staff decide on a submitted page with its checklist.

@@ -8,6 +8,7 @@ from wagtail.test.utils.form_data import querydict_from_html
 
 from events.models import EventPage
 from outbox.models import Message
+from tests.resources.factories import AreaFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,8 @@ def _submit_new_event(client, groups, title: str = "新しい催し") -> EventPa
     data = querydict_from_html(client.get(url).content.decode(), form_id="page-edit-form")
     data.update(
         {"title": title, "slug": "atarashii", "start": "2030-02-01 10:00",
-         "end": "2030-02-01 11:00", "action-submit": "action-submit"}
+         "end": "2030-02-01 11:00", "venue_name": "公民館", "area": AreaFactory().pk,
+         "for_everyone": "on", "action-submit": "action-submit"}
     )  # fmt: skip
     response = client.post(url, data)
     assert response.status_code == 302
