@@ -237,6 +237,7 @@ def test_the_preview_shows_the_draft_in_a_frame_of_the_admin(client, groups):
     response = client.get(reverse("community_review_preview", args=[event.pk]))
     assert response.status_code == 200
     assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in response.headers["Content-Security-Policy"]
     assert "敬老会" in response.content.decode()
 
 
