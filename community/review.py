@@ -71,7 +71,7 @@ class ReviewDecisionForm(forms.Form):
     comment = forms.CharField(
         label=gettext_lazy("Reason for sending it back"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "aria-required": "true"}),
         help_text=gettext_lazy("The editor sees this reason with the page."),
     )
     revision = forms.IntegerField(widget=forms.HiddenInput)
