@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import GroupApprovalTask, Page
 
-from .moderation import contact_problem, under_review
+from .checks import approval_problems, review_checks
+from .moderation import under_review
 
 SECTION_TEMPLATE = "community/section_page.html"
 
@@ -142,35 +143,40 @@ class VolunteerSectionPage(OrganizationSectionPage):
 
 
 class ReachableApprovalTask(GroupApprovalTask):
-    """Town staff's approval (「町職員による承認」), refused while nobody could be reached about
-    the page (``moderation.contact_problem``).
+    """Town staff's approval (「町職員による承認」), refused while a required check fails
+    (``checks.approval_problems``: venue, district, date and time, contact, audience).
 
-    Reviewers are offered only "request changes" then, named for the reason, on the dashboard
-    and in the editor; an approval posted anyway (a stale screen) is refused. The check reads
-    the latest revision: what approving would publish.
+    Reviewers are offered only "request changes" then, named for what is missing, on the
+    dashboard and in the editor; an approval posted anyway (a stale screen, Wagtail's own action
+    URL) is refused. The checks read the latest revision: what approving would publish. Staff
+    decide on the review screen (``community.review``), which shows the checks.
     """
 
     class Meta:
-        verbose_name = _("approval by town staff (contact details required)")
-        verbose_name_plural = _("approvals by town staff (contact details required)")
+        verbose_name = _("approval by town staff (required checks)")
+        verbose_name_plural = _("approvals by town staff (required checks)")
 
     def get_actions(self, obj, user) -> list[tuple[str, str, bool]]:
         actions = super().get_actions(obj, user)
-        if not actions or contact_problem(under_review(obj)) is None:
+        if not actions:
             return actions
-        return [("reject", _("Request changes (no contact details)"), True)]
+        missing = [check.name for check in review_checks(under_review(obj)) if not check.passed]
+        if not missing:
+            return actions
+        label = _("Request changes (missing: %(items)s)") % {"items": "、".join(missing)}
+        return [("reject", label, True)]
 
     @transaction.atomic
     def on_action(self, task_state, user, action_name, **kwargs):
         if action_name == "approve":
             page = task_state.workflow_state.content_object
-            if problem := contact_problem(under_review(page)):
-                raise PermissionDenied(problem)
+            if problems := approval_problems(under_review(page)):
+                raise PermissionDenied(" ".join(problems))
         return super().on_action(task_state, user, action_name, **kwargs)
 
     @classmethod
     def get_description(cls) -> str:
         return _(
-            "Members of the chosen groups approve; a page nobody can be reached about cannot "
-            "be approved."
+            "Members of the chosen groups approve; a page missing its venue, district, date and "
+            "time, contact or audience cannot be approved."
         )

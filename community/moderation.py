@@ -1,10 +1,11 @@
-"""What town staff's approval checks before a listing or event goes live.
+"""Moderation's shared pieces: what is under review, and whether anybody can be reached.
 
-One rule today: somebody must be reachable about it, by the listing's own telephone number or
-email address or its operator's (``resources.contact.reachable_contact``); the town office's
-number is a fallback for residents, not a way for the listing to pass. ``contact_problem`` is
-the check, for the approval task (``ReachableApprovalTask``), the editor's warning and any
-review screen that wants to show it.
+``checks.review_checks`` is the whole checklist (venue, district, date and time, contact,
+audience); this module holds its contact rule: somebody must be reachable about the page, by
+the listing's own telephone number or email address or its operator's
+(``resources.contact.reachable_contact``); the town office's number is a fallback for
+residents, not a way for the listing to pass. ``contact_problem`` is that check, with its
+reason in Japanese.
 """
 
 from __future__ import annotations

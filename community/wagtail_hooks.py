@@ -13,14 +13,23 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.action_menu import PublishMenuItem, WorkflowMenuItem
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.menus import MenuItem as ListingMenuItem
+from wagtail.admin.views.home import WorkflowObjectsToModeratePanel
 from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
+from .checks import approval_problems
 from .models import OrganizationSectionPage
-from .moderation import contact_problem
 from .panels import GroupPagesPanel
+from .review import (
+    ReviewMenuItem,
+    ReviewPreviewView,
+    ReviewQueuePanel,
+    ReviewView,
+    user_can_review,
+)
 from .services import is_group_editor_only, is_in_a_section, pages_in_sections
 from .status import Stage, own_group_statuses, page_status
 from .views import INVITE_PERMISSION, EditorsIndexView, InviteView
@@ -102,13 +111,13 @@ def hide_reports_from_group_editors(request, menu_items) -> None:
 
 
 @hooks.register("before_edit_page")
-def warn_when_nobody_can_be_reached(request, page) -> None:
+def warn_when_a_check_fails(request, page) -> None:
     """Say in the editor why approval is not offered (or will not be), before anyone asks."""
-    if request.method == "GET" and (problem := contact_problem(page)):
-        messages.warning(request, problem)
+    if request.method == "GET" and (problems := approval_problems(page)):
+        messages.warning(request, " ".join(problems))
 
 
-# --- Issue 16 (helper A): the editor sees where their pages stand and why one came back.
+# The editor sees where their pages stand and why one came back.
 
 
 @hooks.register("construct_homepage_panels")
@@ -151,3 +160,42 @@ def wait_for_autosave_before_submitting() -> str:
         static("community/admin/wait_for_autosave.js"),
         _("Waiting for the automatic save to finish, then sending…"),
     )
+
+
+# The review screen (issue 16): town staff decide on a submitted page with its checklist.
+
+
+@hooks.register("register_admin_urls")
+def register_review_urls() -> list:
+    return [
+        path("community/review/<int:page_id>/", ReviewView.as_view(), name="community_review"),
+        path(
+            "community/review/<int:page_id>/preview/",
+            ReviewPreviewView.as_view(),
+            name="community_review_preview",
+        ),
+    ]
+
+
+@hooks.register("construct_homepage_panels")
+def review_from_the_dashboard(request, panels) -> None:
+    """ "Awaiting your review" leads to the review screen, not to bare approve/reject buttons."""
+    panels[:] = [
+        ReviewQueuePanel() if type(panel) is WorkflowObjectsToModeratePanel else panel
+        for panel in panels
+    ]
+
+
+@hooks.register("construct_page_action_menu")
+def review_from_the_edit_form(menu_items, request, context) -> None:
+    """A reviewer on the edit form of a page awaiting them gets one way to decide, the review
+    screen: Wagtail's approve/reject items and 「公開」 would skip the checklist."""
+    page = context.get("page")
+    if context.get("view") != "edit" or page is None:
+        return
+    task_state = page.current_workflow_task_state
+    if task_state is None or not user_can_review(task_state, request.user):
+        return
+    skipping = (WorkflowMenuItem, PublishMenuItem)
+    menu_items[:] = [item for item in menu_items if not isinstance(item, skipping)]
+    menu_items.insert(0, ReviewMenuItem(order=0))

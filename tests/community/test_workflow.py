@@ -10,6 +10,7 @@ from wagtail.test.utils.form_data import querydict_from_html
 
 from events.models import EventPage
 from outbox.models import Message
+from tests.resources.factories import AreaFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,8 @@ def _submit_new_event(client, groups, title: str = "新しい催し") -> EventPa
     data = querydict_from_html(client.get(url).content.decode(), form_id="page-edit-form")
     data.update(
         {"title": title, "when_repeat": "once", "when_date": "2030-02-01",
-         "when_opens": "10:00", "when_closes": "11:00", "action-submit": "action-submit"}
+         "when_opens": "10:00", "when_closes": "11:00", "venue_name": "公民館",
+         "area": AreaFactory().pk, "for_everyone": "on", "action-submit": "action-submit"}
     )  # fmt: skip
     response = client.post(url, data)
     assert response.status_code == 302

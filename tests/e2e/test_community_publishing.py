@@ -1,10 +1,11 @@
 """A community group's editor publishes an event through the town's approval, in Chromium.
 
 The editor logs in, creates an event in their group's section and submits it; town staff
-approve it from their dashboard; it is then on the public calendar (list and month) and in the
-iCal feed, and axe-core finds no violations on the calendar pages, seen by residents and by
-staff (with Wagtail's user bar). The approval request email is read from Django's test outbox
-(the live server runs in this process).
+open it from their dashboard on the review screen (checklist, preview) and approve it there;
+it is then on the public calendar (list and month) and in the iCal feed, and axe-core finds
+no violations on the review screen and the calendar pages, seen by residents and by staff
+(with Wagtail's user bar). The approval request email is read from Django's test outbox (the
+live server runs in this process).
 """
 
 import datetime as dt
@@ -18,6 +19,7 @@ from django.utils import timezone
 from events.models import EventPage
 from tests.community.factories import PASSWORD, make_editor, make_group, make_staff
 from tests.e2e.admin_login import admin_log_in
+from tests.resources.factories import AreaFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -48,6 +50,7 @@ def _flow(page, base: str) -> None:
     make_group("うみの会")
     make_editor("himawari", organization)
     make_staff("town-staff")
+    area = AreaFactory(name="和泊")
     section = sections["CalendarSectionPage"]
     day = timezone.localdate() + dt.timedelta(days=3)
 
@@ -66,6 +69,10 @@ def _flow(page, base: str) -> None:
     preview.first.wait_for()
     assert preview.count() == 5
     assert page.locator("#id_slug, #id_latitude, #id_external_id").count() == 0
+    # What the review checklist requires: venue, district, audience (the group has a number).
+    page.locator("#id_venue_name").fill("和泊町中央公民館")
+    page.locator("#id_area").evaluate("(el, v) => { el.value = v; }", str(area.pk))  # chooser
+    page.locator("#id_for_everyone").check()
     assert page.locator("#id_organization").count() == 0
     assert page.locator("button[name=action-publish]").count() == 0
     page.locator("footer [data-w-dropdown-target=toggle]").first.click()
@@ -75,12 +82,17 @@ def _flow(page, base: str) -> None:
     assert not event.live and event.organization == organization
     assert any("town-staff@town.example.jp" in m.to for m in mail.outbox)
 
-    # 2. Town staff approve it from their dashboard.
+    # 2. Town staff open it from their dashboard on the review screen and approve it there.
     staff_page = page.context.browser.new_context(locale="ja-JP").new_page()
     _log_in(staff_page, base, "town-staff")
-    staff_page.get_by_role("button", name="操作").first.click()  # the row's actions
+    staff_page.get_by_role("link", name="確認する").first.click()
+    staff_page.wait_for_url(f"{base}/admin/community/review/{event.pk}/")
+    assert staff_page.locator("[data-check-passed=true]").count() == 5
+    staff_page.frame_locator("iframe").get_by_role("heading", name=TITLE, level=1).wait_for()
+    _assert_accessible(staff_page)
     with staff_page.expect_navigation():
-        staff_page.get_by_role("button", name="承認する", exact=True).first.click()
+        staff_page.get_by_role("button", name="承認して公開").click()
+    assert "承認して公開しました" in staff_page.content()
     event.refresh_from_db()
     assert event.live
 
