@@ -10,11 +10,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import yesno
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.dateparse import parse_date
 from django.utils.functional import cached_property
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
@@ -23,6 +25,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem as AdminMenuItem
 from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.menus import MenuItem
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
@@ -268,7 +271,17 @@ class VolunteerViewSet(ModelViewSet):
         "public_message", "status", "consent_at", "privacy_notice_version", "approved_at",
         "approved_by", "signup_code_issued_at", "created_at", "is_sample",
     ]  # fmt: skip
-    list_display = ["name", "kana", "area", "status", "willing_to_accompany", "created_at"]
+    list_display = [
+        "name", "kana", "area", "status",
+        # Wagtail shows a boolean as "True"/"False" (BooleanColumn too, in its icons' titles).
+        Column(
+            "willing_to_accompany",
+            label=capfirst(Volunteer._meta.get_field("willing_to_accompany").verbose_name),
+            accessor=lambda volunteer: yesno(volunteer.willing_to_accompany),
+            sort_key="willing_to_accompany",
+        ),
+        "created_at",
+    ]  # fmt: skip
     list_export = ["name", "kana", "email", "phone", "area", "status", "willing_to_accompany"]
     export_filename = "volunteers"
     search_fields = ["name", "kana", "email", "phone"]
