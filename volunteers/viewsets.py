@@ -26,7 +26,7 @@ from wagtail.admin.menu import MenuItem as AdminMenuItem
 from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic import IndexView
+from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -255,6 +255,17 @@ class VolunteerIssueCodeView(VolunteerActionView):
         return super().get_template_names()
 
 
+class PlainValuesInspectView(InspectView):
+    """Wagtail prints an empty field as "None" and a yes/no as "True"/"False", English to our
+    staff: "-" as it shows an empty list, and はい/いいえ as the register's column does."""
+
+    def get_field_display_value(self, field_name, field):
+        value = super().get_field_display_value(field_name, field)
+        if isinstance(value, bool):
+            return yesno(value)
+        return "-" if value is None else value
+
+
 class VolunteerViewSet(ModelViewSet):
     model = Volunteer
     edit_handler = ObjectList(Volunteer.panels, base_form_class=VolunteerAdminForm)
@@ -264,6 +275,7 @@ class VolunteerViewSet(ModelViewSet):
     menu_label = gettext_lazy("Volunteer register")
     copy_view_enabled = False
     inspect_view_enabled = True
+    inspect_view_class = PlainValuesInspectView
     inspect_view_fields = [
         "name", "kana", "email", "phone", "area", "age_band", "skills", "availability",
         "travel_range", "has_car", "languages", "willing_to_accompany", "notes",
@@ -470,6 +482,7 @@ class SignUpViewSet(ModelViewSet):
     menu_label = gettext_lazy("Shift sign-ups")
     copy_view_enabled = False
     inspect_view_enabled = True
+    inspect_view_class = PlainValuesInspectView
     inspect_view_fields = [
         "volunteer", "shift", "status", "created_at", "confirmed_at", "promoted_at",
         "cancelled_at",
