@@ -10,11 +10,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import yesno
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.dateparse import parse_date
 from django.utils.functional import cached_property
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
@@ -23,7 +25,8 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem as AdminMenuItem
 from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.menus import MenuItem
-from wagtail.admin.views.generic import IndexView
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -252,6 +255,17 @@ class VolunteerIssueCodeView(VolunteerActionView):
         return super().get_template_names()
 
 
+class PlainValuesInspectView(InspectView):
+    """Wagtail prints an empty field as "None" and a yes/no as "True"/"False", English to our
+    staff: "-" as it shows an empty list, and はい/いいえ as the register's column does."""
+
+    def get_field_display_value(self, field_name, field):
+        value = super().get_field_display_value(field_name, field)
+        if isinstance(value, bool):
+            return yesno(value)
+        return "-" if value is None else value
+
+
 class VolunteerViewSet(ModelViewSet):
     model = Volunteer
     edit_handler = ObjectList(Volunteer.panels, base_form_class=VolunteerAdminForm)
@@ -261,6 +275,7 @@ class VolunteerViewSet(ModelViewSet):
     menu_label = gettext_lazy("Volunteer register")
     copy_view_enabled = False
     inspect_view_enabled = True
+    inspect_view_class = PlainValuesInspectView
     inspect_view_fields = [
         "name", "kana", "email", "phone", "area", "age_band", "skills", "availability",
         "travel_range", "has_car", "languages", "willing_to_accompany", "notes",
@@ -268,7 +283,17 @@ class VolunteerViewSet(ModelViewSet):
         "public_message", "status", "consent_at", "privacy_notice_version", "approved_at",
         "approved_by", "signup_code_issued_at", "created_at", "is_sample",
     ]  # fmt: skip
-    list_display = ["name", "kana", "area", "status", "willing_to_accompany", "created_at"]
+    list_display = [
+        "name", "kana", "area", "status",
+        # Wagtail shows a boolean as "True"/"False" (BooleanColumn too, in its icons' titles).
+        Column(
+            "willing_to_accompany",
+            label=capfirst(Volunteer._meta.get_field("willing_to_accompany").verbose_name),
+            accessor=lambda volunteer: yesno(volunteer.willing_to_accompany),
+            sort_key="willing_to_accompany",
+        ),
+        "created_at",
+    ]  # fmt: skip
     list_export = ["name", "kana", "email", "phone", "area", "status", "willing_to_accompany"]
     export_filename = "volunteers"
     search_fields = ["name", "kana", "email", "phone"]
@@ -457,6 +482,7 @@ class SignUpViewSet(ModelViewSet):
     menu_label = gettext_lazy("Shift sign-ups")
     copy_view_enabled = False
     inspect_view_enabled = True
+    inspect_view_class = PlainValuesInspectView
     inspect_view_fields = [
         "volunteer", "shift", "status", "created_at", "confirmed_at", "promoted_at",
         "cancelled_at",

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from outbox.models import Message
 from tests.resources.factories import AreaFactory, TermFactory
+from tests.support.english import english_in
 from volunteers import emails
 from volunteers.demo import COORDINATOR_PERMISSIONS
 from volunteers.models import HoursEntry, SignUp, Volunteer
@@ -216,3 +217,14 @@ def test_approving_someone_without_email_puts_them_on_the_coordinators_call_list
     client.post(reverse("outbox:calls"), {"done": [welcome.pk]})
     welcome.refresh_from_db()
     assert welcome.status == Message.Status.CALLED and welcome.called_by == coordinator
+
+
+def test_yes_no_and_empty_fields_read_in_japanese(admin_client):
+    volunteer = VolunteerFactory(willing_to_accompany=True, approved_by=None)
+
+    listing = admin_client.get(reverse("volunteer_register:index")).content.decode()
+    inspect = admin_client.get(reverse("volunteer_register:inspect", args=[volunteer.pk]))
+
+    assert "はい" in listing and "True" not in listing
+    assert "はい" in inspect.content.decode()
+    assert not {"True", "False", "None"} & english_in(inspect.content.decode())

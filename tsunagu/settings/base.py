@@ -324,9 +324,13 @@ LANGUAGES = [("ja", "日本語")]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True
-LOCALE_PATHS = [BASE_DIR / "tsunagu" / "locale"]
+# Overrides first: they win over every catalogue, Wagtail's and Django's included (its ja misses
+# or mistranslates strings our editors meet; see that django.po's header).
+LOCALE_PATHS = [BASE_DIR / "tsunagu" / "locale_overrides", BASE_DIR / "tsunagu" / "locale"]
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_I18N_ENABLED = False
+# One town, one time zone: no list of 600 English zone names in everyone's account settings.
+WAGTAIL_USER_TIME_ZONES = [TIME_ZONE]
 
 # --- Static and media
 STATIC_URL = "/static/"
