@@ -85,10 +85,14 @@ def page_status(page: Page) -> PageStatus:
     return PageStatus(page, Stage.LIVE if page.live else Stage.DRAFT)
 
 
+def own_sections(user: Any) -> QuerySet[OrganizationSectionPage]:
+    """The sections of the groups ``user`` edits for, never another group's."""
+    return OrganizationSectionPage.objects.filter(organization__editors__group__user=user)
+
+
 def own_group_pages(user: Any) -> QuerySet[Page]:
     """The pages in the sections of the groups ``user`` edits for, never another group's."""
-    sections = OrganizationSectionPage.objects.filter(organization__editors__group__user=user)
-    return pages_in_sections(sections)
+    return pages_in_sections(own_sections(user))
 
 
 def own_group_statuses(user: Any) -> list[PageStatus]:

@@ -22,7 +22,7 @@ from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from .checks import approval_problems
 from .models import OrganizationSectionPage
-from .panels import GroupPagesPanel
+from .panels import GroupPagesPanel, add_shortcuts
 from .review import (
     ReviewMenuItem,
     ReviewPreviewView,
@@ -31,7 +31,7 @@ from .review import (
     user_can_review,
 )
 from .services import is_group_editor_only, is_in_a_section, pages_in_sections
-from .status import Stage, own_group_statuses, page_status
+from .status import Stage, own_group_statuses, own_sections, page_status
 from .views import INVITE_PERMISSION, EditorsIndexView, InviteView
 
 
@@ -122,9 +122,12 @@ def warn_when_a_check_fails(request, page) -> None:
 
 @hooks.register("construct_homepage_panels")
 def show_group_pages_with_status(request, panels: list) -> None:
-    """A group editor's dashboard starts with their groups' pages, sent-back ones first."""
-    if statuses := own_group_statuses(request.user):
-        panels.insert(0, GroupPagesPanel(statuses))
+    """A group editor's dashboard starts with shortcuts to add a page, then their groups' pages,
+    sent-back ones first; a new editor with no page yet gets the shortcuts."""
+    statuses = own_group_statuses(request.user)
+    shortcuts = add_shortcuts(request.user, own_sections(request.user))
+    if statuses or shortcuts:
+        panels.insert(0, GroupPagesPanel(statuses, shortcuts))
 
 
 @hooks.register("before_edit_page")
