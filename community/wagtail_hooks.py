@@ -13,7 +13,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.action_menu import PublishMenuItem, WorkflowMenuItem
+from wagtail.admin.action_menu import (
+    PublishMenuItem,
+    SubmitForModerationMenuItem,
+    WorkflowMenuItem,
+)
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.menus import MenuItem as ListingMenuItem
 from wagtail.admin.views.home import WorkflowObjectsToModeratePanel
@@ -202,3 +206,13 @@ def review_from_the_edit_form(menu_items, request, context) -> None:
     skipping = (WorkflowMenuItem, PublishMenuItem)
     menu_items[:] = [item for item in menu_items if not isinstance(item, skipping)]
     menu_items.insert(0, ReviewMenuItem(order=0))
+
+
+@hooks.register("construct_page_action_menu")
+def submit_first_for_group_editors(menu_items, request, context) -> None:
+    """A group editor's main button is 承認を依頼 (保存 moves into the menu): submitting is what
+    they come for, and opening the menu first put a weekly event over 8 clicks (issue 16)."""
+    if not is_group_editor_only(request.user):
+        return
+    submit = [item for item in menu_items if isinstance(item, SubmitForModerationMenuItem)]
+    menu_items[:] = submit + [item for item in menu_items if item not in submit]

@@ -65,3 +65,16 @@ def test_a_new_editor_with_no_page_yet_gets_the_shortcuts(client):
 
 def test_staff_get_no_shortcuts(client, groups):
     assert 'id="community-add-section"' not in _dashboard(client, groups.staff)
+
+
+def _first_action(client, user, page) -> str:
+    """The name of the edit form's main (first rendered) action button."""
+    client.force_login(user)
+    html = client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
+    footer = html.split("<footer", 1)[1]
+    return footer.split('name="action-', 1)[1].split('"', 1)[0]
+
+
+def test_submitting_is_the_group_editors_main_button_not_staffs(client, groups):
+    assert _first_action(client, groups.editor_a, groups.event_a) == "submit"
+    assert _first_action(client, groups.staff, groups.event_a) != "submit"
