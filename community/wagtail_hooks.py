@@ -169,6 +169,23 @@ def wait_for_autosave_before_submitting() -> str:
     )
 
 
+@hooks.register("insert_editor_js")
+def name_rich_text_and_tag_inputs() -> str:
+    """Wagtail's rich-text and tag inputs had no accessible name (axe, issue 16): give them
+    their field's label."""
+    return format_html(
+        '<script defer src="{}"></script>', static("community/admin/name_editor_widgets.js")
+    )
+
+
+@hooks.register("insert_global_admin_css")
+def wagtail_controls_big_enough_to_tap() -> str:
+    """Some of Wagtail's controls are smaller than WCAG 2.2's 24 px target on a phone."""
+    return format_html(
+        '<link rel="stylesheet" href="{}">', static("community/admin/target_sizes.css")
+    )
+
+
 # The review screen (issue 16): town staff decide on a submitted page with its checklist.
 
 

@@ -13,19 +13,17 @@ from django.db import connection
 from community.models import OrganizationSectionPage
 from events.models import EventIndexPage, EventPage
 from resources.models import ActivityPage, DirectoryIndexPage, ListingPage, PlacePage
+from tests.e2e.axe import AXE_OPTIONS, DESKTOP, PHONE
 from volunteers.models import OpportunityPage, VolunteerIndexPage
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("demo_site")]
 
-PHONE = {"width": 360, "height": 740}
-DESKTOP = {"width": 1280, "height": 800}
 # A 1×1 transparent PNG: what the tile server answers for every tile (CI has no internet).
 TILE = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d4944415478da63f8cfc0f01f0005000201a2d3a1a40000000049454e44ae426082"
 )
 TILES = f"{settings.MAP_TILES_ORIGIN}/**"
-AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}}
 
 
 @pytest.fixture

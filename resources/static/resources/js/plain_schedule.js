@@ -30,12 +30,15 @@
     showFor(widget);
     var text = widget.querySelector("[data-preview-text]");
     var list = widget.querySelector("[data-preview-dates]");
+    // Answers can arrive out of order (two fields changed quickly): only the latest counts.
+    var asked = (widget.previewAsked = (widget.previewAsked || 0) + 1);
     fetch(widget.dataset.previewUrl + "?" + values(widget).toString(), {
       credentials: "same-origin",
       headers: { Accept: "application/json" }
     })
       .then(function (response) { return response.json(); })
       .then(function (data) {
+        if (asked !== widget.previewAsked) { return; }
         list.replaceChildren();
         if (data.errors) {
           text.textContent = Object.values(data.errors).map(function (e) { return e.join(" "); }).join(" ");
