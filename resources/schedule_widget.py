@@ -73,7 +73,9 @@ class PlainScheduleFormMixin(EditorFormMixin):
             repeat = self.fields["when_repeat"]
             repeat.required = True
             repeat.choices = [choice for choice in repeat.choices if choice[0] != NONE]
-        if stored is not None:
+        if stored is not None and self.instance.pk:
+            # A new page has no rules yet: 毎週 (the field's initial), not 「定期的な予定なし」,
+            # which silently dropped the days and times an editor then filled in.
             self.initial.update(stored.initial())
 
     def clean(self) -> dict:

@@ -240,3 +240,15 @@ def test_a_weekly_event_without_a_date_starts_on_the_next_such_day(client, group
     first = today + dt.timedelta(days=(1 - today.weekday()) % 7)  # Tuesday, today or after
     event = EventPage.objects.get(title="毎週の体操")
     assert event.local_start.date() == first and event.rrule_text().endswith("BYDAY=TU")
+
+
+@pytest.mark.parametrize("kind", ["ActivityPage", "PlacePage"])
+def test_a_new_listing_starts_weekly_so_the_days_and_times_filled_are_kept(client, groups, kind):
+    client.force_login(groups.editor_a)
+    url = _add_url(groups, kind)
+    assert _form(client, url)["when_repeat"] == "weekly"
+    schedule = {name: value for name, value in WEEKLY_TUESDAY.items() if name != "when_repeat"}
+    assert client.post(url, _form(client, url, title="毎週の体操", **schedule)).status_code == 302
+    page = (ActivityPage if kind == "ActivityPage" else PlacePage).objects.get(title="毎週の体操")
+    rules = page.get_latest_revision_as_object().schedule_rules.all()
+    assert [(r.weekday, r.opens_at) for r in rules] == [(1, dt.time(10))]

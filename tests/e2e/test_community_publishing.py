@@ -90,6 +90,8 @@ def _review(staff_page, base: str, title: str):
     row = staff_page.get_by_role("row").filter(has_text=title)
     row.get_by_role("link", name="確認する").click()
     staff_page.wait_for_url(f"{base}/admin/community/review/**")
+    failed = staff_page.locator("[data-check-passed=false]")
+    assert failed.count() == 0, failed.all_inner_texts()
     assert staff_page.locator("[data-check-passed=true]").count() == 5
 
 
