@@ -58,6 +58,10 @@ def _assert_accessible_on_phone_and_desktop(page) -> None:
     found = {}
     for viewport in (PHONE, DESKTOP):
         page.set_viewport_size(viewport)
+        # Wagtail lays out its side panel toggle again after a resize; once in four runs axe
+        # saw it half covered mid-layout. Let the layout settle first.
+        page.wait_for_load_state("networkidle")
+        page.evaluate("() => new Promise((done) => setTimeout(done, 300))")
         results = Axe().run(page, options=AXE_OPTIONS)
         if results.violations_count:
             found[viewport["width"]] = results.generate_report()
