@@ -10,6 +10,7 @@ from django.urls import reverse
 from wagtail.models import WorkflowState
 
 from community import services
+from tests.resources.factories import AreaFactory
 from tests.support.english import english_in
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,9 @@ def _mails_to(user) -> list[mail.EmailMessage]:
 
 
 def _submit(groups, run):
+    """The group's event, complete enough for the review checklist, submitted by its editor."""
     page = groups.event_a
+    page.venue_name, page.area, page.for_everyone = "公民館", AreaFactory(name="和泊"), True
     page.save_revision(user=groups.editor_a)
     with run(execute=True):  # Wagtail's notices are outbox rows, sent on commit
         services.ensure_moderation().start(page, groups.editor_a)
