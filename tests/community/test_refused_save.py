@@ -21,6 +21,7 @@ def test_a_submission_with_a_missing_field_lists_it_and_says_what_to_do(client, 
 
     assert response.status_code == 200
     message = " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert "ページを作成できませんでした" in message and "validation" not in message
     assert "まだ保存も提出もされていません" in message
     assert "同じボタンをもう一度押してください" in message
     assert "<li>" in message  # each field's error is listed, whichever tab it is on
