@@ -157,7 +157,7 @@ class PlainScheduleForm(forms.Form):
     when_date = forms.DateField(
         label=_("Date (the first one, if it repeats)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     when_opens = forms.TimeField(
         label=_("from"),
@@ -172,7 +172,7 @@ class PlainScheduleForm(forms.Form):
     when_until = forms.DateField(
         label=_("Repeats until (optional)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, **kwargs) -> None:

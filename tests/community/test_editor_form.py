@@ -147,6 +147,8 @@ def test_the_editor_s_form_shows_the_stored_schedule_and_keeps_internal_fields(c
     data = _form(client, url, title="朝市（改）")
     assert data["when_repeat"] == "weekly" and data.getlist("when_days") == ["1"]
     assert (data["when_opens"], data["when_closes"]) == ("10:00", "11:30")
+    # ISO, as <input type="date"> requires: a localised 2030年01月01日 is dropped by the browser.
+    assert data["when_date"] == "2030-01-01"
     assert client.post(url, data).status_code == 302
     draft = EventPage.objects.get(pk=event.pk).get_latest_revision_as_object()
     assert draft.title == "朝市（改）"

@@ -31,8 +31,11 @@ def test_a_submit_pressed_during_an_autosave_waits_for_it(page, live_server):
 def _flow(page, base: str) -> None:
     organization, sections = make_group("ひまわりの会")
     make_editor("himawari", organization)
-    event = EventPageFactory(
-        title="朝の体操", start=at("2030-03-01"), parent=sections["CalendarSectionPage"]
+    event = EventPageFactory(  # a schedule the editors' plain-words form can show
+        title="朝の体操",
+        start=at("2030-03-01"),
+        end=at("2030-03-01", "11:00"),
+        parent=sections["CalendarSectionPage"],
     )
     event.unpublish()
     admin_log_in(page, base, "himawari", PASSWORD)
