@@ -1,6 +1,26 @@
 """Test settings: fast hashing, locmem email; the database and Redis still come from the env."""
 
-from .base import *
+import os
+import sys
+from urllib.parse import urlsplit
+
+
+def _redis_db_per_xdist_worker() -> None:
+    """Give each pytest-xdist worker its own Redis database (REDIS_URL's number minus the worker's
+    index): with Redis as the cache and the broker, one worker's cache.clear() or queued task
+    would otherwise land in another's test. Only in the worker itself: the celery processes its
+    tests start inherit PYTEST_XDIST_WORKER but are handed the URL already chosen."""
+    url, worker = os.environ.get("REDIS_URL", ""), os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url or not worker.startswith("gw") or "xdist" not in sys.modules:
+        return
+    parts = urlsplit(url)
+    database = (int(parts.path.strip("/") or 0) - int(worker[2:])) % 16
+    os.environ["REDIS_URL"] = parts._replace(path=f"/{database}").geturl()
+
+
+_redis_db_per_xdist_worker()
+
+from .base import *  # noqa: E402
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"
