@@ -487,7 +487,10 @@ class IndexedResults(Sequence):
     def __getitem__(self, index: Any) -> Any:
         if not isinstance(index, slice):
             return self[index : index + 1][0]
-        keys = self.keys[index]
+        return self.fetch(self.keys[index])
+
+    def fetch(self, keys: Sequence[int]) -> list[Any]:
+        """The listings of ``keys``, in that order (one query)."""
         # No ORDER BY: the keys give the order (and compiling the tree order costs more here).
         rows = {page.pk: page for page in self.queryset.filter(pk__in=keys).order_by()}
         return [rows[pk] for pk in keys if pk in rows]

@@ -21,6 +21,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from .cards import rendered_cards
 from .contact import with_contacts
 from .filters import DirectoryFilterSet
 from .models import ActivityPage, DirectoryIndexPage, ListingPage, PlacePage, ScheduleRule
@@ -131,9 +132,10 @@ def directory_context(directory: DirectoryIndexPage, request: HttpRequest) -> di
     """The result list with counts, active filters and links to the same list printed or mapped."""
     filterset = _filterset(directory, request)
     total, facets = filterset.facets()
-    paginator = KnownCountPaginator(filterset.results(), PAGE_SIZE, count=total)
+    listings = filterset.results()
+    # Paged by key: the cards come from the cache, and only listings not rendered yet are read.
+    paginator = KnownCountPaginator(listings.keys, PAGE_SIZE, count=total)
     results: PaginatorPage = paginator.get_page(filterset.data.get("page"))
-    today = timezone.localdate()
     query = filterset.query_string()
     return {
         "filterset": filterset,
@@ -146,7 +148,7 @@ def directory_context(directory: DirectoryIndexPage, request: HttpRequest) -> di
         "facets": facets,
         "total": total,
         "results": results,
-        "cards": [listing_card(page, today=today) for page in results],
+        "cards": rendered_cards(request, results.object_list, listings.fetch),
         "active_filters": filterset.active_filters(),
         "query": query,
         "print_url": _subpage_url(directory, request, "print", query),
