@@ -273,18 +273,21 @@ def _random_case(rng: random.Random) -> tuple[ClientProfile, list[Candidate]]:
     return client, candidates
 
 
+def _allowed_but_for_travel(client: ClientProfile, c: Candidate) -> bool:
+    return (
+        schedule_fits(client, c)
+        and accommodations_met(client, c, VOCAB)
+        and audience_eligible(client, c)
+        and has_capacity(c)
+        and history_allows(client, c)
+    )
+
+
 @pytest.mark.parametrize("seed", range(30))
 def test_vectorised_constraints_agree_with_the_named_functions(seed: int) -> None:
     client, candidates = _random_case(random.Random(seed))
     expected = {
-        c.id
-        for c in candidates
-        if schedule_fits(client, c)
-        and accommodations_met(client, c, VOCAB)
-        and audience_eligible(client, c)
-        and has_capacity(c)
-        and within_reach(client, c)
-        and history_allows(client, c)
+        c.id for c in candidates if _allowed_but_for_travel(client, c) and within_reach(client, c)
     }
     assert set(ranked_ids(client, candidates)) == expected
     assert {c.id for c in candidates if not explain_exclusion(client, c, VOCAB)} == expected
@@ -313,17 +316,9 @@ def _scalar_exclusions(client: ClientProfile, candidates: list[Candidate]) -> di
         )
         count("capacity", not has_capacity(c))
         count("history", not history_allows(client, c))
-    passing = [
-        c
-        for c in candidates
-        if schedule_fits(client, c)
-        and accommodations_met(client, c, VOCAB)
-        and audience_eligible(client, c)
-        and has_capacity(c)
-        and history_allows(client, c)
-    ]
-    for c in passing:
-        count("distance", not within_reach(client, c))
+    for c in candidates:
+        if _allowed_but_for_travel(client, c):
+            count("distance", not within_reach(client, c))
     return counts
 
 
