@@ -178,3 +178,17 @@ def test_who_cannot_see_the_client_sees_no_reasons(client, nothing_fits, other_c
         response = client.get(f"/admin/clients/{nothing_fits.pk}/propose/")
         assert response.status_code in (302, 403, 404)
         assert "必要な配慮がない" not in response.content.decode()
+
+
+def test_the_town_edits_the_mapping_in_the_admin(client, admin_user):
+    TermFactory(name="車いす", kind=Term.Kind.ACCOMMODATION)
+    client.force_login(admin_user)
+    page = client.get("/admin/snippets/resources/offerterm/").content.decode()
+    assert "付き添い可" in page
+    response = client.post(
+        "/admin/snippets/resources/offerterm/add/", {"flag": "parking", "term": "歩行器"}
+    )
+    assert response.status_code == 200  # refused: the form again, with the reason
+    assert not OfferTerm.objects.filter(term="歩行器").exists()
+    client.post("/admin/snippets/resources/offerterm/add/", {"flag": "parking", "term": "車いす"})
+    assert OfferTerm.objects.filter(flag="parking", term="車いす").exists()
