@@ -27,7 +27,7 @@ import math
 import unicodedata
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
 import numpy as np
@@ -261,6 +261,21 @@ TEXT = {
     "x_distance": "自宅から{km:.1f} km（自力で行ける範囲は{limit:g} km、送迎なし）",
     "x_placed": "すでに参加している活動",
     "x_declined": "今季すでに受け入れを見送られた活動",
+    # Why nothing (or little) fits: one line per constraint, with how many candidates it kept out.
+    "n_excluded": "{reason}: {count}件",
+}
+# The hard constraints in the order a coordinator reads them, each with its plain words; a
+# candidate failing several is counted under each (``Shortlist.excluded``).
+EXCLUSION_REASONS = {
+    "schedule": "参加できる曜日・時間帯が合わない",
+    "accommodation": "必要な配慮がない",
+    "pickup": "送迎が必要だが送迎がない",
+    "audience": "対象外（対象の分野が違う）",
+    "age": "対象年齢外",
+    "gender": "対象外（性別）",
+    "capacity": "受け入れ枠に空きがない",
+    "distance": "自宅から遠い（送迎なし）",
+    "history": "参加中、または今季すでに見送られた",
 }
 WEEKDAY_LABELS = "月火水木金土日"
 # As the client form names the bands (朝・昼・夕), so a reason reads like what was entered.
@@ -342,12 +357,18 @@ class Vocabulary:
         # Labels for lookup(): the lowest id wins where several terms share one.
         self._by_name: dict[str, int] = {}
         self._by_synonym: dict[str, int] = {}
+        self._by_kind_label: dict[tuple[TermKind, str], int] = {}
         by_label: dict[tuple[TermKind, str], list[int]] = defaultdict(list)
         for term in sorted(self.terms.values(), key=lambda t: t.id):
             self._by_name.setdefault(_fold_label(term.name), term.id)
             for label in {_fold_label(s) for s in (term.name, *term.synonyms)}:
                 self._by_synonym.setdefault(label, term.id)
                 by_label[term.kind, label].append(term.id)
+
+        for term in sorted(self.terms.values(), key=lambda t: t.id):
+            self._by_kind_label.setdefault((term.kind, _fold_label(term.name)), term.id)
+        for (kind, label), ids in by_label.items():
+            self._by_kind_label.setdefault((kind, label), ids[0])
 
         root = {tid: tid for tid in self.terms}
 
@@ -397,6 +418,10 @@ class Vocabulary:
         if folded in self._by_synonym:
             return self._by_synonym[folded]
         raise KeyError(label)
+
+    def lookup_kind(self, label: str, kind: TermKind) -> int | None:
+        """The term of ``kind`` a name or synonym stands for (a name first), or None."""
+        return self._by_kind_label.get((kind, _fold_label(label)))
 
     @staticmethod
     def _walk(start: int, edges: Mapping[int, frozenset[int]]) -> Iterator[tuple[int, int]]:
@@ -449,7 +474,7 @@ class Vocabulary:
 
 # --------------------------------------------------------------------------------------------
 # Hard constraints, one by one (scalar: used by explain_exclusion and the tests; `rank` applies
-# the same rules vectorised in `_eligible` and `_evaluate`, and a test checks the two agree)
+# the same rules vectorised in `_constraint_masks` and `_evaluate`, and a test checks the two agree)
 
 
 def schedule_fits(client: ClientProfile, candidate: Candidate) -> bool:
@@ -554,6 +579,18 @@ def explain_exclusion(
     return tuple(reasons)
 
 
+def exclusion_lines(excluded: Mapping[str, int]) -> list[str]:
+    """What kept candidates out, one line per constraint in Japanese (most first, then in the
+    order of ``EXCLUSION_REASONS``): 「参加できる曜日・時間帯が合わない: 12件」."""
+    order = list(EXCLUSION_REASONS)
+    reasons = sorted(
+        (r for r, n in excluded.items() if n), key=lambda r: (-excluded[r], order.index(r))
+    )
+    return [
+        TEXT["n_excluded"].format(reason=EXCLUSION_REASONS[r], count=excluded[r]) for r in reasons
+    ]
+
+
 def _age_range(candidate: Candidate) -> str:
     if candidate.min_age is not None and candidate.max_age is not None:
         return f"{candidate.min_age}〜{candidate.max_age}歳"
@@ -647,6 +684,7 @@ class _Evaluation:
     distance: np.ndarray  # km, NaN where unknown
     related: dict[int, dict[int, float]]
     client_slots: int
+    excluded: dict[str, int]  # reason → candidates it kept out (several reasons may count one)
 
 
 def _check_terms(client: ClientProfile, vocab: Vocabulary) -> None:
@@ -666,30 +704,42 @@ def _distances(client: ClientProfile, index: CandidateIndex, rows: np.ndarray) -
     return 2 * _EARTH_RADIUS_KM * np.arcsin(np.sqrt(h))
 
 
-def _eligible(client: ClientProfile, client_slots: int, index: CandidateIndex) -> np.ndarray:
-    """Every hard constraint but travel, vectorised (the same rules as the named functions);
-    travel is checked after, on the few candidates left, as distances cost the most."""
-    ok = index.capacity > 0
+def _constraint_masks(
+    client: ClientProfile, client_slots: int, index: CandidateIndex
+) -> dict[str, np.ndarray]:
+    """Every hard constraint but travel, vectorised (the same rules as the named functions),
+    one boolean mask per reason of ``EXCLUSION_REASONS``, so the counts of what each kept out
+    cost one sum each; travel is checked after, on the few candidates left, as distances cost
+    the most."""
+    n = len(index)
+    masks = {"capacity": index.capacity > 0}
     if client_slots:
-        ok &= (index.slots == 0) | ((index.slots & client_slots) != 0)
-    ok &= index.for_everyone | ((index.audience & _field_mask(client.fields)) != 0)
+        masks["schedule"] = (index.slots == 0) | ((index.slots & client_slots) != 0)
+    masks["audience"] = index.for_everyone | ((index.audience & _field_mask(client.fields)) != 0)
     if client.age is not None:
-        ok &= (index.min_age <= client.age) & (client.age <= index.max_age)
+        masks["age"] = (index.min_age <= client.age) & (client.age <= index.max_age)
     if client.gender is not None:
         code = _GENDER_CODE[client.gender]
-        ok &= (index.gender_only == 0) | (index.gender_only == code)
+        masks["gender"] = (index.gender_only == 0) | (index.gender_only == code)
     if client.needs_pickup:
-        ok &= index.pickup
-    for required in client.accommodations:
-        met = np.zeros(len(index), dtype=bool)
-        for term in index.vocab.satisfying(required):
-            if (rows := index.columns.get(term)) is not None:
-                met[rows] = True
-        ok &= met
-    for candidate_id in client.placed_candidate_ids | client.declined_recently_ids:
-        if (position := index.position.get(candidate_id)) is not None:
-            ok[position] = False
-    return ok
+        masks["pickup"] = index.pickup
+    if client.accommodations:
+        provided = np.ones(n, dtype=bool)
+        for required in client.accommodations:
+            met = np.zeros(n, dtype=bool)
+            for term in index.vocab.satisfying(required):
+                if (rows := index.columns.get(term)) is not None:
+                    met[rows] = True
+            provided &= met
+        masks["accommodation"] = provided
+    history = client.placed_candidate_ids | client.declined_recently_ids
+    if history:
+        allowed = np.ones(n, dtype=bool)
+        for candidate_id in history:
+            if (position := index.position.get(candidate_id)) is not None:
+                allowed[position] = False
+        masks["history"] = allowed
+    return masks
 
 
 def _coverage(
@@ -713,12 +763,21 @@ def _evaluate(client: ClientProfile, index: CandidateIndex, weights: Weights) ->
     vocab = index.vocab
     _check_terms(client, vocab)
     client_slots = slot_mask(client.availability)
-    rows = np.flatnonzero(_eligible(client, client_slots, index))
+    masks = _constraint_masks(client, client_slots, index)
+    ok = np.ones(len(index), dtype=bool)
+    for mask in masks.values():
+        ok &= mask
+    excluded = {reason: int(np.count_nonzero(~mask)) for reason, mask in masks.items()}
+    rows = np.flatnonzero(ok)
     distance = _distances(client, index, rows)
     if not client.has_transport and client.max_distance_km is not None:
         # The travel rule; NaN (unknown location) compares False, so it is never "too far".
+        # Counted among the candidates every other rule let through: telling how many more are
+        # too far would cost a distance per candidate.
         near = ~(distance > client.max_distance_km) | index.pickup[rows]
+        excluded["distance"] = int(np.count_nonzero(~near))
         rows, distance = rows[near], distance[near]
+    excluded = {r: excluded[r] for r in EXCLUSION_REASONS if excluded.get(r)}
 
     related = {t: vocab.related(t, weights) for t in client.interests | client.needs}
     interest = _coverage(sorted(client.interests), related, index)[rows]
@@ -764,7 +823,7 @@ def _evaluate(client: ClientProfile, index: CandidateIndex, weights: Weights) ->
         scores[np.isin(rows, declined)] *= weights.declined_factor
     # Rounded so that sums taken in a different order cannot reorder equal scores.
     return _Evaluation(
-        rows, np.round(scores, 6), np.round(parts, 6), distance, related, client_slots
+        rows, np.round(scores, 6), np.round(parts, 6), distance, related, client_slots, excluded
     )
 
 
@@ -823,6 +882,8 @@ def shortlist(
         related=ev.related,
         client_slots=ev.client_slots,
         complete=top is None or ev.rows.size <= top,
+        excluded=ev.excluded,
+        considered=len(index),
     )
 
 
@@ -907,6 +968,10 @@ class Shortlist:
     related: dict[int, dict[int, float]]  # per client interest/need: term → credit
     client_slots: int
     complete: bool  # holds every feasible candidate: nothing was cut off by `top`
+    # Reason (``EXCLUSION_REASONS``) → candidates it kept out; one candidate may count under
+    # several reasons. Travel counts only those every other rule let through.
+    excluded: Mapping[str, int] = field(default_factory=dict)
+    considered: int = 0  # candidates in the index
 
     def __len__(self) -> int:
         return len(self.positions)

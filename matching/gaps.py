@@ -258,8 +258,8 @@ class _Batch:
         wanted = {t for p in self.profiles for t in p.interests | p.needs}
         self.satisfying = {t: self.vocab.satisfying(t) for t in wanted}
         tags = set().union(*self.satisfying.values())
-        flag_terms = accommodation_flag_terms(self.vocab)
-        self.pickup_terms = flag_terms.get("pickup", frozenset())
+        self.flag_terms = accommodation_flag_terms(self.vocab)
+        self.pickup_terms = self.flag_terms.get("pickup", frozenset())
         candidates, self.hosts = self._candidates(tags)
         self.index = engine.CandidateIndex(candidates, self.vocab)
         self._rows: dict[int, frozenset[int]] = {}
@@ -282,7 +282,9 @@ class _Batch:
         candidates = [
             # A place that takes nobody has no capacity to fail: "not accepting" is its one reason.
             c if hosts[c.id].accepts else replace(c, capacity_left=None)
-            for c in activity_candidates(self.vocab, occupied=taken, activities=activities)
+            for c in activity_candidates(
+                self.vocab, occupied=taken, activities=activities, flag_terms=self.flag_terms
+            )
         ]
         return candidates, hosts
 

@@ -19,12 +19,26 @@ dropped):
   2025年4月1日; not in the future). Empty: a new client's is the day of the import, an
   existing client's stays as it was.
 
+- Consent, as recorded in the admin (the latest record decides): 同意 / consent_stage
+  (同意あり・支援会議のみ・同意撤回), 同意日 / consent_date (required with a stage), 同意の方法 /
+  consent_method (面談・書面・電話・代理人・その他), 同意の範囲 / consent_scope (required for
+  同意あり), 同意の備考 / consent_note (the reason, required for 同意撤回). Importing the same
+  record again adds nothing.
+- Support plan: 支援計画の目標 / plan_goals (required with any plan column), 支援内容 /
+  plan_support, 支援会議の日 / plan_meeting_date (a plan with one is 合意済み), 会議の参加機関 /
+  plan_organisations (separated by 、 or a line break), 見直し予定日 / plan_review_due. A plan
+  that differs from the current one becomes the current plan; the old one is kept.
+
+Terms may be written by name, synonym or kana (the vocabulary's ``TermLookup``). Dates may be
+written 2026-04-01, 2026/4/1, 2026年4月1日, 令和8年4月1日 or R8.4.1.
+
 Columns left out leave those fields of existing clients unchanged.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
@@ -36,8 +50,9 @@ from django.utils.translation import gettext as _
 from resources.importing import values
 from resources.importing.files import Errors
 from resources.models import Term
+from resources.models.vocabulary import TermLookup
 
-from .models import Client
+from .models import Client, Consent
 from .models.clients import (
     ALL_SLOTS,
     FIELD_FLAGS,
@@ -67,7 +82,47 @@ HEADERS = {
     "status": ("status", "状況"),
     "notes": ("notes", "備考"),
     "referred_on": ("referred_on", "受付日", "受付年月日"),
+    "consent_stage": ("consent_stage", "同意", "同意の状況"),
+    "consent_date": ("consent_date", "同意日", "同意年月日"),
+    "consent_method": ("consent_method", "同意の方法", "同意の取得方法"),
+    "consent_scope": ("consent_scope", "同意の範囲"),
+    "consent_note": ("consent_note", "同意の備考", "撤回の理由"),
+    "plan_goals": ("plan_goals", "支援計画の目標", "目標"),
+    "plan_support": ("plan_support", "支援内容", "支援内容と役割分担"),
+    "plan_meeting_date": ("plan_meeting_date", "支援会議の日", "支援会議日"),
+    "plan_organisations": ("plan_organisations", "会議の参加機関", "参加機関"),
+    "plan_review_due": ("plan_review_due", "見直し予定日", "次回見直し"),
 }
+CONSENT_COLUMNS = (
+    "consent_stage",
+    "consent_date",
+    "consent_method",
+    "consent_scope",
+    "consent_note",
+)
+PLAN_COLUMNS = (
+    "plan_goals", "plan_support", "plan_meeting_date", "plan_organisations", "plan_review_due"
+)  # fmt: skip
+STAGE_WORDS = {
+    "同意": Consent.Stage.CONSENTED,
+    "あり": Consent.Stage.CONSENTED,
+    "支援会議のみ": Consent.Stage.SUPPORT_MEETING,
+    "支援会議": Consent.Stage.SUPPORT_MEETING,
+    "同意なし": Consent.Stage.SUPPORT_MEETING,
+    "撤回": Consent.Stage.WITHDRAWN,
+}
+METHOD_WORDS = {
+    "面談": Consent.Method.INTERVIEW,
+    "対面": Consent.Method.INTERVIEW,
+    "書面": Consent.Method.WRITTEN,
+    "文書": Consent.Method.WRITTEN,
+    "電話": Consent.Method.PHONE,
+    "代理人": Consent.Method.PROXY,
+    "代理": Consent.Method.PROXY,
+}
+# Japanese eras a town's Excel dates are written in: 令和8年4月1日, R8.4.1, 平成31年4月1日.
+ERAS = {"令和": 2018, "r": 2018, "平成": 1988, "h": 1988}
+_WAREKI = re.compile(r"^(令和|平成|r|h)(\d{1,2}|元)[.\-/年](\d{1,2})[.\-/月](\d{1,2})日?$")
 FIELD_WORDS = {
     "field_elderly": ("高齢", "高齢者", "elderly"),
     "field_disability": ("障害", "障がい", "disability"),
@@ -108,6 +163,8 @@ class ClientRow:
     external_id: str
     fields: dict[str, Any] = field(default_factory=dict)
     terms: dict[str, list[int]] = field(default_factory=dict)
+    consent: dict[str, Any] = field(default_factory=dict)  # consent_record's arguments
+    plan: dict[str, Any] = field(default_factory=dict)  # plan_create's arguments
 
 
 class _Words:
@@ -162,6 +219,25 @@ def parse_age_band(text: str) -> int:
     return band
 
 
+def parse_record_date(text: str, *, past: bool = True) -> dt.date:
+    """A date as a town writes it, Japanese era included (令和8年4月1日, R8.4.1); with ``past``,
+    not in the future, since it records something that happened."""
+    value = values.normalize(text).replace(" ", "").lower()
+    if match := _WAREKI.match(value):
+        year = 1 if match[2] == "元" else int(match[2])
+        try:
+            day = dt.date(ERAS[match[1]] + year, int(match[3]), int(match[4]))
+        except ValueError:
+            raise ValueError(
+                _("“%(value)s” is not a date; write it like 2025-04-01.") % {"value": text}
+            ) from None
+    else:
+        day = values.parse_date(value)
+    if past and day > timezone.localdate():
+        raise ValueError(_("“%(value)s” is in the future.") % {"value": text})
+    return day
+
+
 def parse_distance(text: str) -> float:
     value = values.normalize(text).lower().removesuffix("km").removesuffix("キロ").strip()
     try:
@@ -180,10 +256,12 @@ class ClientReader:
 
     def __init__(self) -> None:
         self.areas = values.AreaIndex()
-        self.terms = values.TermIndex()
+        self.terms = TermLookup.load()
         self.fields = _Words(FIELD_WORDS)
         self.preferences = _Words(PREFERENCE_WORDS)
         self.status = values.Choices(Client.Status.choices, aliases=STATUS_WORDS)
+        self.stages = values.Choices(Consent.Stage.choices, aliases=STAGE_WORDS)
+        self.methods = values.Choices(Consent.Method.choices, aliases=METHOD_WORDS)
 
     def read_csv(self, text: str) -> list[ClientRow]:
         errors = Errors()
@@ -253,7 +331,35 @@ class ClientReader:
                 self._cell(row, column, text)
             except ValueError as exc:
                 errors.row(line, titles[column], str(exc))
+        for column, message in (*self._consent_problems(row), *self._plan_problems(row)):
+            errors.row(line, titles.get(column) or HEADERS[column][1], message)
         return row if len(errors.messages) == before else None
+
+    def _consent_problems(self, row: ClientRow) -> list[tuple[str, str]]:
+        """The admin's consent rules (ConsentForm, consent_record), per column."""
+        consent = row.consent
+        if not any(consent.values()):
+            row.consent = {}
+            return []
+        problems = []
+        if not consent.get("stage"):
+            problems.append(("consent_stage", _("required.")))
+        if not consent.get("obtained_on"):
+            problems.append(("consent_date", _("required.")))
+        stage = consent.get("stage")
+        if stage == Consent.Stage.CONSENTED and not consent.get("scope"):
+            problems.append(("consent_scope", _("Record what the person agreed to (the scope).")))
+        if stage == Consent.Stage.WITHDRAWN and not consent.get("note"):
+            problems.append(("consent_note", _("Give the reason for the withdrawal.")))
+        return problems
+
+    def _plan_problems(self, row: ClientRow) -> list[tuple[str, str]]:
+        if not any(row.plan.values()):
+            row.plan = {}
+            return []
+        if not row.plan.get("goals"):
+            return [("plan_goals", _("required."))]
+        return []
 
     def _cell(self, row: ClientRow, column: str, text: str) -> None:
         value = values.normalize(text)
@@ -294,17 +400,61 @@ class ClientReader:
             fields[column] = values.parse_bool(value)
         elif column == "status":
             fields["status"] = self.status.get(value) if value else Client.Status.CONSULTING
+        elif column in CONSENT_COLUMNS:
+            self._consent_cell(row, column, text, value)
+        elif column in PLAN_COLUMNS:
+            self._plan_cell(row, column, text, value)
         elif column == "referred_on" and value:
-            day = values.parse_date(value)
+            day = parse_record_date(value, past=False)
             if day > timezone.localdate():
                 raise ValueError(_("The referral date cannot be in the future."))
             fields["referred_on"] = day
 
+    def _consent_cell(self, row: ClientRow, column: str, text: str, value: str) -> None:
+        consent = row.consent
+        if column == "consent_stage":
+            consent["stage"] = self.stages.get(value) if value else ""
+        elif column == "consent_date":
+            consent["obtained_on"] = parse_record_date(value) if value else None
+        elif column == "consent_method":
+            consent["method"] = self.methods.get(value) if value else ""
+        else:  # scope and note: free text, kept as written
+            consent[column.removeprefix("consent_")] = text.strip()
+
+    def _plan_cell(self, row: ClientRow, column: str, text: str, value: str) -> None:
+        plan = row.plan
+        if column in ("plan_meeting_date", "plan_review_due"):
+            # A review is due in the future; only the meeting must have happened.
+            past = column == "plan_meeting_date"
+            day = parse_record_date(value, past=past) if value else None
+            plan["meeting_date" if column == "plan_meeting_date" else "review_due"] = day
+        elif column == "plan_organisations":
+            names = values.split(text)
+            plan["meeting_organisations"] = "\n".join(names)
+        else:
+            plan["goals" if column == "plan_goals" else "support_details"] = text.strip()
+
     def _term(self, word: str, kind: str) -> int:
-        term = self.terms.get(word)
-        if term.kind != kind:
+        """The term by name, synonym or kana; the vocabulary is blamed only when it lacks the
+        word altogether."""
+        term = self.terms.find(word, kind)
+        if term is not None:
+            return term.pk
+        other = self.terms.find(word)
+        if other is not None:
             raise ValueError(
                 _("“%(value)s” is a term of another kind (%(kind)s).")
-                % {"value": word, "kind": term.get_kind_display()}
+                % {"value": word, "kind": other.get_kind_display()}
             )
-        return term.pk
+        if similar := self.terms.similar(word, kind):
+            raise ValueError(
+                _(
+                    "“%(value)s” is not in the vocabulary (similar terms: %(similar)s); add it "
+                    "with import_vocabulary first, or write one of those."
+                )
+                % {"value": word, "similar": "、".join(similar)}
+            )
+        raise ValueError(
+            _("“%(value)s” is not in the vocabulary; add it with import_vocabulary first.")
+            % {"value": word}
+        )

@@ -20,7 +20,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from resources.models import ActivityPage, ListingTag, ScheduleRule, Term
+from resources.models import ActivityPage, ListingTag, OfferTerm, ScheduleRule, Term
 from resources.models.schedules import TIME_BANDS
 from volunteers.selectors import CompanionCandidate, companion_candidates
 
@@ -50,29 +50,26 @@ PREFERENCE_MAP = {
     "wants_short_time": engine.Preference.SHORT_TIME,
     "wants_companion": engine.Preference.COMPANION,
 }
-# A listing's accessibility booleans stand for these accommodation terms (names or synonyms,
-# folded as the engine folds them). A town whose vocabulary words them differently sets
-# MATCHING_ACCOMMODATION_FLAGS; labels not in its vocabulary are ignored.
-DEFAULT_ACCOMMODATION_FLAGS: dict[str, tuple[str, ...]] = {
-    "barrier_free": ("バリアフリー", "段差なし", "車椅子対応", "車いす対応"),
-    "accessible_toilet": ("多目的トイレ", "バリアフリートイレ"),
-    "parking": ("駐車場",),
-    "pickup": ("送迎",),
-    "hearing_support": ("聴覚障害への配慮", "筆談"),
-    "vision_support": ("視覚障害への配慮", "点字"),
-}
-ACTIVITY_FIELDS = (
-    "pk",
-    "title",
-    "for_everyone",
-    *AUDIENCE_MAP,
-    *DEFAULT_ACCOMMODATION_FLAGS,
-    "min_age",
-    "max_age",
-    "placement_capacity",
-    "tour_ok",
-    "companion_ok",
-    "short_time_ok",
+# The listing's yes/no offers the matcher reads; which 配慮 term each stands for is the town's
+# mapping (resources.OfferTerm, editable in the admin).
+OFFER_FLAGS = tuple(OfferTerm.Flag.values)
+# dict.fromkeys: the support offers (tour_ok …) are mapped flags and candidate fields alike.
+ACTIVITY_FIELDS = tuple(
+    dict.fromkeys(
+        (
+            "pk",
+            "title",
+            "for_everyone",
+            *AUDIENCE_MAP,
+            *OFFER_FLAGS,
+            "min_age",
+            "max_age",
+            "placement_capacity",
+            "tour_ok",
+            "companion_ok",
+            "short_time_ok",
+        )
+    )
 )
 # Encrypted client fields a list of codes never needs (no decryption per row).
 CLIENT_PRIVATE_FIELDS = ("client__name", "client__kana", "client__notes")
@@ -136,20 +133,13 @@ def vocabulary() -> engine.Vocabulary:
 
 
 def accommodation_flag_terms(vocab: engine.Vocabulary) -> dict[str, frozenset[int]]:
-    """Listing boolean → the accommodation term ids it provides."""
-    labels = getattr(settings, "MATCHING_ACCOMMODATION_FLAGS", DEFAULT_ACCOMMODATION_FLAGS)
-    result = {}
-    for flag, names in labels.items():
-        ids = set()
-        for name in names:
-            try:
-                term_id = vocab.lookup(name)
-            except KeyError:
-                continue
-            if vocab.terms[term_id].kind == engine.TermKind.ACCOMMODATION:
-                ids.add(term_id)
-        result[flag] = frozenset(ids)
-    return result
+    """Listing flag → the accommodation term ids it provides, from the town's offer mapping
+    (one query); a word the vocabulary does not hold as an accommodation term is skipped."""
+    result: dict[str, set[int]] = {flag: set() for flag in OFFER_FLAGS}
+    for flag, word in OfferTerm.objects.values_list("flag", "term"):
+        if (term_id := vocab.lookup_kind(word, engine.TermKind.ACCOMMODATION)) is not None:
+            result.setdefault(flag, set()).add(term_id)
+    return {flag: frozenset(ids) for flag, ids in result.items()}
 
 
 def placement_activities() -> QuerySet[ActivityPage]:
@@ -199,12 +189,14 @@ def activity_candidates(
     *,
     occupied: Mapping[int, int],
     activities: QuerySet[ActivityPage] | None = None,
+    flag_terms: Mapping[str, frozenset[int]] | None = None,
 ) -> list[engine.Candidate]:
     """Engine candidates for the placement activities (or ``activities``), ``occupied`` places
     taken.
 
     A few queries per table, floats cast in SQL: converting 10,000 rows' Decimal coordinates
-    in Python would cost more than the ranking.
+    in Python would cost more than the ranking. ``flag_terms``: ``accommodation_flag_terms``
+    when the caller has it already.
     """
     activities = placement_activities() if activities is None else activities
     rows = activities.annotate(
@@ -222,7 +214,8 @@ def activity_candidates(
         "content_object_id", "tag_id"
     ):
         tags[listing_id].add(tag_id)
-    flag_terms = accommodation_flag_terms(vocab)
+    if flag_terms is None:
+        flag_terms = accommodation_flag_terms(vocab)
     return [
         engine.Candidate(
             id=f"{ACTIVITY_PREFIX}{row['pk']}",
@@ -258,6 +251,13 @@ class CandidatePool:
 
 
 _pool: CandidatePool | None = None
+
+
+def forget_pool(**kwargs: Any) -> None:
+    """Drops this process's pool (the offer mapping changed); other processes rebuild theirs
+    within ``POOL_MAX_AGE_SECONDS``."""
+    global _pool
+    _pool = None
 
 
 def _pool_fingerprint() -> tuple[Any, ...]:
@@ -389,9 +389,23 @@ def _ranked_activities(proposals: Sequence[engine.Proposal]) -> list[RankedActiv
     ]
 
 
-def client_rank(*, client: Client, top: int | None = 10) -> list[RankedActivity]:
+@dataclass(frozen=True)
+class Ranking:
+    """A client's ranked activities, and what kept the others out (reason → how many)."""
+
+    activities: list[RankedActivity]
+    excluded: dict[str, int]
+    considered: int  # placement activities looked at
+
+    def exclusion_lines(self) -> list[str]:
+        """Which constraint kept how many activities out, in Japanese, most first."""
+        return engine.exclusion_lines(self.excluded)
+
+
+def client_ranking(*, client: Client, top: int | None = 10) -> Ranking:
     """Activities the client could be proposed for, best first, with reasons in Japanese;
-    never one they take part in now or whose host said no this season (``client_history``).
+    never one they take part in now or whose host said no this season (``client_history``);
+    and how many activities each hard constraint kept out, counted by the engine as it ranks.
 
     Full activities are ranked like the others (capacity does not change a score) and dropped
     afterwards, so the cached pool gives exactly what a fresh index with places taken would.
@@ -405,14 +419,27 @@ def client_rank(*, client: Client, top: int | None = 10) -> list[RankedActivity]
         .values_list("activity_id", "n", "activity__placement_capacity")
         if taken >= capacity
     }
-    proposals = engine.rank(
+    result = engine.shortlist(
         client_profile(client),
         pool.index,
         pool.vocab,
         engine_weights(),
         top=None if top is None else top + len(full),
     )
-    return _ranked_activities([p for p in proposals if p.candidate_id not in full][:top])
+    proposals = result.proposals()
+    excluded = dict(result.excluded)
+    # Full in the database but not in the pool (which holds raw capacity): capacity kept them out.
+    position = pool.index.position
+    newly_full = sum(1 for c in full if c in position and pool.index.capacity[position[c]] > 0)
+    if newly_full:
+        excluded["capacity"] = excluded.get("capacity", 0) + newly_full
+    ranked = _ranked_activities([p for p in proposals if p.candidate_id not in full][:top])
+    return Ranking(ranked, excluded, result.considered)
+
+
+def client_rank(*, client: Client, top: int | None = 10) -> list[RankedActivity]:
+    """The activities of ``client_ranking``, best first."""
+    return client_ranking(client=client, top=top).activities
 
 
 def clients_with_consent(clients: QuerySet[Client]) -> QuerySet[Client]:

@@ -114,7 +114,29 @@ def clients_import(*, rows: list[ClientRow], team: Team, by: Any) -> Counter[str
             getattr(client, column).set(term_ids)
         client_log(client=client, action="matching.client.import", by=by, created=created)
         counts["created" if created else "updated"] += 1
+        if row.consent and (created or not _same_consent(client, row.consent)):
+            consent_record(client=client, by=by, **row.consent)
+            counts["consents"] += 1
+        if row.plan and (created or not _same_plan(client, row.plan)):
+            plan_create(client=client, by=by, **row.plan)
+            counts["plans"] += 1
     return counts
+
+
+def _same_consent(client: Client, record: dict[str, Any]) -> bool:
+    """Whether the client's latest consent says what the imported row says: importing the
+    same file again must not add a record."""
+    latest = client.latest_consent()
+    return latest is not None and all(
+        getattr(latest, name) == value for name, value in record.items()
+    )
+
+
+def _same_plan(client: Client, plan: dict[str, Any]) -> bool:
+    current = client.current_plan()
+    return current is not None and all(
+        getattr(current, name) == value for name, value in plan.items()
+    )
 
 
 # --- consent ---------------------------------------------------------------------------------

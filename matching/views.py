@@ -43,7 +43,7 @@ from .forms import (
 from .gaps import near_misses
 from .models import AnswerSeen, Client, Consent, Placement, Proposal, SupportPlan
 from .selectors import (
-    client_rank,
+    client_ranking,
     companion_choices,
     fit_label,
     host_email,
@@ -245,7 +245,9 @@ class ProposeView(ClientPageMixin, TemplateView):
         context["can_propose"] = bool(latest and latest.allows_placement)
         if context["can_propose"]:
             client_log(client=self.client, action="matching.client.propose", by=self.request.user)
-            context["ranked"] = client_rank(client=self.client, top=services.PROPOSAL_CHOICES)
+            ranking = client_ranking(client=self.client, top=services.PROPOSAL_CHOICES)
+            context["ranked"] = ranking.activities
+            context["ranking"] = ranking
             context["open_activity_ids"] = set(
                 self.client.proposals.filter(status__in=Proposal.OPEN).values_list(
                     "activity_id", flat=True

@@ -7,6 +7,10 @@ class ResourcesConfig(AppConfig):
     verbose_name = _("community resources")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from . import signals
+        from .models.vocabulary import seed_default_offer_terms
 
         signals.connect()
+        post_migrate.connect(seed_default_offer_terms, sender=self)

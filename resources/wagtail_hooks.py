@@ -12,7 +12,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Area, Organization, PlaceNameReading, Term
+from .models import Area, OfferTerm, Organization, PlaceNameReading, Term
 from .schedule_widget import preview as schedule_preview
 
 
@@ -76,6 +76,17 @@ class TermViewSet(SnippetViewSet):
     ordering = ["kind", "kana", "name"]
 
 
+class OfferTermViewSet(SnippetViewSet):
+    """Which 配慮 term each listing flag stands for: the matcher meets a client's 配慮 with it."""
+
+    model = OfferTerm
+    icon = "link"
+    list_display = ["flag", "term"]
+    search_fields = ["term"]
+    search_backend_name = None
+    ordering = ["flag", "term"]
+
+
 class PlaceNameReadingViewSet(SnippetViewSet):
     """The town's readings of place names, which furigana prefers to the dictionary's."""
 
@@ -91,7 +102,13 @@ class ResourcesSnippetGroup(SnippetViewSetGroup):
     menu_label = _("community resources")
     menu_icon = "folder-open-inverse"
     menu_order = 200
-    items = (OrganizationViewSet, AreaViewSet, TermViewSet, PlaceNameReadingViewSet)
+    items = (
+        OrganizationViewSet,
+        AreaViewSet,
+        TermViewSet,
+        OfferTermViewSet,
+        PlaceNameReadingViewSet,
+    )
 
 
 register_snippet(ResourcesSnippetGroup)

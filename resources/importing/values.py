@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from resources.models import Area, Term
 from resources.models.schedules import parse_weeks
+from resources.models.vocabulary import TermLookup
 from tsunagu.text import normalize, to_hiragana
 
 SEPARATORS = re.compile(r"[、,，/／\n]+")
@@ -211,16 +212,16 @@ class AreaIndex:
 
 
 class TermIndex:
-    """Vocabulary terms by name (NFKC, kana-folded)."""
+    """Vocabulary terms by name, synonym or kana (``TermLookup``, shared with import_clients)."""
 
     def __init__(self) -> None:
-        self.terms = {key(term.name): term for term in Term.objects.all()}
+        self.terms = TermLookup.load()
 
     def get(self, text: str) -> Term:
-        try:
-            return self.terms[key(text)]
-        except KeyError:
+        term = self.terms.find(text)
+        if term is None:
             raise ValueError(
                 _("“%(value)s” is not in the vocabulary; add it with import_vocabulary first.")
                 % {"value": text}
-            ) from None
+            )
+        return term

@@ -5,7 +5,7 @@ from .organizations import Organization
 from .pages import ActivityPage, DirectoryIndexPage, ListingPage, PlaceImage, PlacePage
 from .readings import PlaceNameReading
 from .schedules import ScheduleException, ScheduleRule
-from .vocabulary import ListingTag, Term
+from .vocabulary import ListingTag, OfferTerm, Term
 
 __all__ = [
     "ActivityPage",
@@ -13,6 +13,7 @@ __all__ = [
     "DirectoryIndexPage",
     "ListingPage",
     "ListingTag",
+    "OfferTerm",
     "Organization",
     "PlaceImage",
     "PlaceNameReading",

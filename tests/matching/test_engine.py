@@ -24,11 +24,14 @@ from matching.engine import (
     accommodations_met,
     audience_eligible,
     distance_km,
+    exclusion_lines,
     explain_exclusion,
     has_capacity,
     history_allows,
+    missing_accommodations,
     rank,
     schedule_fits,
+    shortlist,
     within_reach,
 )
 
@@ -270,21 +273,77 @@ def _random_case(rng: random.Random) -> tuple[ClientProfile, list[Candidate]]:
     return client, candidates
 
 
+def _allowed_but_for_travel(client: ClientProfile, c: Candidate) -> bool:
+    return (
+        schedule_fits(client, c)
+        and accommodations_met(client, c, VOCAB)
+        and audience_eligible(client, c)
+        and has_capacity(c)
+        and history_allows(client, c)
+    )
+
+
 @pytest.mark.parametrize("seed", range(30))
 def test_vectorised_constraints_agree_with_the_named_functions(seed: int) -> None:
     client, candidates = _random_case(random.Random(seed))
     expected = {
-        c.id
-        for c in candidates
-        if schedule_fits(client, c)
-        and accommodations_met(client, c, VOCAB)
-        and audience_eligible(client, c)
-        and has_capacity(c)
-        and within_reach(client, c)
-        and history_allows(client, c)
+        c.id for c in candidates if _allowed_but_for_travel(client, c) and within_reach(client, c)
     }
     assert set(ranked_ids(client, candidates)) == expected
     assert {c.id for c in candidates if not explain_exclusion(client, c, VOCAB)} == expected
+
+
+def _scalar_exclusions(client: ClientProfile, candidates: list[Candidate]) -> dict[str, int]:
+    """What the named functions say kept each candidate out, counted per reason."""
+    counts: dict[str, int] = {}
+
+    def count(reason: str, failed: bool) -> None:
+        if failed:
+            counts[reason] = counts.get(reason, 0) + 1
+
+    for c in candidates:
+        count("schedule", not schedule_fits(client, c))
+        count("accommodation", bool(missing_accommodations(client, c, VOCAB)))
+        count("pickup", client.needs_pickup and not c.pickup)
+        count("audience", not c.for_everyone and not client.fields & c.audiences)
+        count(
+            "age",
+            client.age is not None and not ((c.min_age or 0) <= client.age <= (c.max_age or 999)),
+        )
+        count(
+            "gender",
+            c.gender_only is not None and client.gender not in (None, c.gender_only),
+        )
+        count("capacity", not has_capacity(c))
+        count("history", not history_allows(client, c))
+    for c in candidates:
+        if _allowed_but_for_travel(client, c):
+            count("distance", not within_reach(client, c))
+    return counts
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_exclusion_counts_agree_with_the_named_functions(seed: int) -> None:
+    client, candidates = _random_case(random.Random(seed))
+    excluded = shortlist(client, candidates, VOCAB).excluded
+    assert dict(excluded) == _scalar_exclusions(client, candidates)
+
+
+def test_when_nothing_fits_the_lines_say_which_constraint_kept_how_many_out() -> None:
+    client = make_client(availability=frozenset({WED_AM}), accommodations=frozenset({WHEELCHAIR}))
+    candidates = [
+        make_candidate(id="a", slots=frozenset({THU_PM}), provides=frozenset({WHEELCHAIR})),
+        make_candidate(id="b", slots=frozenset({THU_PM})),
+        make_candidate(id="c", slots=frozenset({WED_AM}), capacity_left=0),
+    ]
+    result = shortlist(client, candidates, VOCAB)
+    assert len(result) == 0
+    assert result.considered == 3
+    assert exclusion_lines(result.excluded) == [
+        "参加できる曜日・時間帯が合わない: 2件",
+        "必要な配慮がない: 2件",
+        "受け入れ枠に空きがない: 1件",
+    ]
 
 
 # --- score -----------------------------------------------------------------------------------

@@ -51,6 +51,11 @@ class Command(ActorCommand):
             "created": counts["created"],
             "updated": counts["updated"],
         }
+        if counts["consents"] or counts["plans"]:
+            added = _("Consent records added: %(consents)s, support plans added: %(plans)s.")
+            message = (
+                f"{message} {added % {'consents': counts['consents'], 'plans': counts['plans']}}"
+            )
         if dry_run:
             message = f"{message} {_('(dry run: nothing was written)')}"
         self.stdout.write(message)

@@ -10,7 +10,7 @@ from matching.access import can_write_client
 from matching.audit import client_log
 from matching.management.base import ActorCommand
 from matching.models import Client
-from matching.selectors import RankedActivity, client_rank
+from matching.selectors import RankedActivity, client_ranking
 
 
 def ranked_json(ranked: RankedActivity) -> dict[str, Any]:
@@ -61,17 +61,27 @@ class Command(ActorCommand):
             raise CommandError(
                 _("No consent from the person (or it was withdrawn): no proposal or placement.")
             )
-        ranked = client_rank(client=client, top=top)
+        ranking = client_ranking(client=client, top=top)
         client_log(client=client, action="matching.client.propose", by=actor, via="command")
         if format == "json":
             payload = {
                 "client": client.reference_code,
-                "proposals": [ranked_json(r) for r in ranked],
+                "proposals": [ranked_json(r) for r in ranking.activities],
+                "considered": ranking.considered,
+                "excluded": ranking.excluded,
             }
             self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
             return
-        for position, r in enumerate(ranked, start=1):
+        for position, r in enumerate(ranking.activities, start=1):
             ident = r.external_id or r.hsds_id
-            self.stdout.write(f"{position}. {r.title} [{ident}] {r.score:.3f}")
+            # The fit in words: a raw score means nothing to a coordinator.
+            self.stdout.write(f"{position}. {r.title} [{ident}] {r.fit}")
             for reason in r.reasons:
                 self.stdout.write(f"   - {reason}")
+        if not ranking.activities:
+            self.stdout.write(
+                _("No activity meets the person's conditions (%(count)s looked at):")
+                % {"count": ranking.considered}
+            )
+            for line in ranking.exclusion_lines():
+                self.stdout.write(f"   - {line}")
