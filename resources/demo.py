@@ -6,7 +6,6 @@ changed gets no new revision. Dates of verification are stored as "days ago", so
 the same mix of fresh and stale listings whenever it is loaded.
 """
 
-import csv
 import datetime as dt
 import json
 from decimal import Decimal
@@ -17,6 +16,7 @@ from django.utils import timezone
 from wagtail.models import ReferenceIndex
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
+from .areas import import_areas, read_areas_csv
 from .importing.vocabulary import VocabularyReader, VocabularyRow
 from .models import (
     ActivityPage,
@@ -64,18 +64,10 @@ def load(stdout: TextIO) -> None:
 
 
 def _load_areas() -> dict[str, Area]:
-    with AREAS_FILE.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    values = {
-        row["name"]: {
-            "kana": row["kana"],
-            "latitude": Decimal(row["latitude"]),
-            "longitude": Decimal(row["longitude"]),
-            "order": int(row["order"]),
-        }
-        for row in rows
-    }
-    return sync(Area, "name", values)[0]
+    """The districts file, through the reader and service that ``import_areas`` uses."""
+    rows = read_areas_csv(AREAS_FILE.read_text(encoding="utf-8"))
+    import_areas(rows)
+    return {area.name: area for area in Area.objects.filter(name__in=[r.name for r in rows])}
 
 
 def _load_vocabulary() -> dict[str, Term]:

@@ -234,3 +234,25 @@ def test_the_example_file_is_copied_elsewhere_without_its_districts_csv(tmp_path
     copy = tmp_path / "town.toml"
     shutil.copy(EXAMPLE, copy)
     assert run(copy)[-1] == "町を設定しました。"
+
+
+def test_the_readme_walk_from_an_empty_database_to_a_published_directory(tmp_path, client):
+    """README "For a real town", steps 2–4, with the real files the README points to."""
+    data = ROOT / "resources" / "demo_data"
+    run(EXAMPLE)
+    call_command("import_areas", str(data / "wadomari_areas.csv"), stdout=StringIO())
+    call_command("import_vocabulary", str(data / "vocabulary.csv"), stdout=StringIO())
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["活動ID", "活動名", "曜日", "開始時刻", "終了時刻", "タグ", "場所ID",
+                     "場所名", "地区", "団体ID", "団体名", "団体種別"])  # fmt: skip
+    writer.writerow(["A-1", "畑の会", "火", "9:00", "11:00", "農作業", "P-1", "伊延の畑",
+                     "伊延", "O-1", "伊延字自治会", "自治会・集落"])  # fmt: skip
+    path = write(tmp_path, out.getvalue(), name="活動一覧.csv")
+    call_command("import_directory", str(path), "--live", stdout=StringIO(), stderr=StringIO())
+    assert Area.objects.count() == 20
+    activity = ListingPage.objects.get(title="畑の会").specific
+    assert activity.live and activity.area.name == "伊延"
+    assert [tag.name for tag in activity.tags.all()] == ["農作業"]
+    assert client.get(activity.url).status_code == 200
+    assert "畑の会" in client.get(DirectoryIndexPage.objects.get().url).content.decode()
