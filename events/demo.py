@@ -12,45 +12,25 @@ from typing import Any, TextIO
 
 from dateutil import rrule
 from django.utils import timezone
-from wagtail.models import Page, Site
+from wagtail.models import Site
 
 from resources.models import Area, Organization, PlacePage, Term
 from resources.models.pages import ACCESSIBILITY_FLAGS, AUDIENCE_FLAGS
 
 from .models import EventExdate, EventIndexPage, EventPage
+from .setup import calendar_index
 
 DATA_FILE = Path(__file__).parent / "demo_data" / "wadomari_events.json"
-# The site shell's placeholder at the calendar's slug, and the directory the calendar follows in
-# the menu; named by content type, as apps do not import the shell's page types (DESIGN.md).
-PLACEHOLDER = {"content_type__app_label": "tsunagu", "content_type__model": "sectionpage"}
-DIRECTORY = {"content_type__app_label": "resources", "content_type__model": "directoryindexpage"}
 RRULE_WEEKDAYS = dict(zip(("MO", "TU", "WE", "TH", "FR", "SA", "SU"), rrule.weekdays, strict=True))
 
 
 def load(stdout: TextIO) -> None:
     data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
     home = Site.objects.get(is_default_site=True).root_page
-    calendar = _calendar(home, data["calendar"])
+    calendar, _changed = calendar_index(home, data["calendar"])
     today = timezone.localdate()
     published = sum(_upsert(calendar, row, today) for row in data["events"])
     stdout.write(f"催し {len(data['events'])} 件を読み込みました（新規・変更 {published} 件）。\n")
-
-
-def _calendar(home: Page, spec: dict[str, str]) -> EventIndexPage:
-    """The calendar page, in place of the shell's placeholder, right after the directory."""
-    calendar = EventIndexPage.objects.child_of(home).first()
-    if calendar is None:
-        for placeholder in home.get_children().filter(slug=spec["slug"], **PLACEHOLDER):
-            placeholder.delete()
-        calendar = home.add_child(instance=EventIndexPage(show_in_menus=True, **spec))
-        calendar.save_revision().publish()
-    directory = home.get_children().filter(**DIRECTORY).first()
-    if directory is not None:
-        follower = directory.get_next_sibling()
-        if follower is None or follower.pk != calendar.pk:
-            calendar.move(directory, pos="right")
-            calendar.refresh_from_db()  # its tree path changed; events are added under it
-    return calendar
 
 
 def _at(day: dt.date, hhmm: str) -> dt.datetime:

@@ -13,7 +13,6 @@ import secrets
 from typing import Any, TextIO
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from outbox.services import reschedule
@@ -22,11 +21,13 @@ from tsunagu.text import to_hiragana
 
 from . import emails, services
 from .models import Client, Consent, Placement, Proposal, Team, TeamMembership
-from .permissions import admin_access_permission
 from .selectors import client_rank
 from .services import MatchingError
+from .setup import STAFF_GROUP, staff_group
+from .setup import team as ensure_team
 
-STAFF_GROUP = "参加支援スタッフ"
+__all__ = ["STAFF_GROUP", "load"]
+
 TEAMS = {
     "houkatsu": ("和泊町地域包括支援センター（サンプル）", Team.Kind.COMMUNITY_SUPPORT_CENTER),
     "kodomo": ("和泊町こども家庭センター（サンプル）", Team.Kind.CHILD_FAMILY_CENTER),
@@ -162,12 +163,13 @@ def load(stdout: TextIO) -> None:
 
 
 def _team(name: str, kind: str) -> Team:
-    team, _ = Team.objects.get_or_create(
-        name=name,
-        defaults={"kind": kind, "phone": "0997-00-0000", "email": "sample-team@example.jp",
-                  "is_sample": True},
-    )  # fmt: skip
-    return team
+    """A sample team; a later run leaves its contact as it is."""
+    found = Team.objects.filter(name=name).first()
+    if found is not None:
+        return found
+    fields = {"kind": kind, "phone": "0997-00-0000", "email": "sample-team@example.jp",
+              "is_sample": True}  # fmt: skip
+    return ensure_team(name, fields)[0]
 
 
 def _staff(stdout: TextIO, username: str, name: str, team: Team, role: str) -> Any:
@@ -184,16 +186,9 @@ def _staff(stdout: TextIO, username: str, name: str, team: Team, role: str) -> A
             f"参加支援のアカウント {username}（{team.name}）を作成しました。"
             f"パスワードは一度だけ表示されます: {password}\n"
         )
-    user.groups.add(_staff_group())
+    user.groups.add(staff_group())
     TeamMembership.objects.get_or_create(team=team, user=user, defaults={"role": role})
     return user
-
-
-def _staff_group() -> Group:
-    group, created = Group.objects.get_or_create(name=STAFF_GROUP)
-    if created:
-        group.permissions.add(admin_access_permission())
-    return group
 
 
 def _terms(names: list[str], kind: str) -> list[Term]:

@@ -6,18 +6,17 @@ changed gets no new revision. Dates of verification are stored as "days ago", so
 the same mix of fresh and stale listings whenever it is loaded.
 """
 
-import csv
 import datetime as dt
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import Any, TextIO
 
-from django.db import models
 from django.utils import timezone
-from wagtail.models import ReferenceIndex, Site
+from wagtail.models import ReferenceIndex
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
+from .areas import import_areas, read_areas_csv
 from .importing.vocabulary import VocabularyReader, VocabularyRow
 from .models import (
     ActivityPage,
@@ -31,6 +30,7 @@ from .models import (
 )
 from .models.pages import ACCESSIBILITY_FLAGS, AUDIENCE_FLAGS, SUPPORT_FLAGS
 from .services.vocabulary import vocabulary_import
+from .setup import directory_index, sync
 
 DATA_DIR = Path(__file__).parent / "demo_data"
 AREAS_FILE = DATA_DIR / "wadomari_areas.csv"
@@ -40,10 +40,6 @@ DIRECTORY_FILE = DATA_DIR / "wadomari_directory.json"
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ACCESS_FLAGS = (*ACCESSIBILITY_FLAGS, "near_bus_stop")
 PLACE_LOCATION = ("area_id", "address", "latitude", "longitude")
-M = TypeVar("M", bound=models.Model)
-# The placeholder section the site shell used to create at the directory's slug; named by
-# content type because resources must not import tsunagu's page types (DESIGN.md).
-PLACEHOLDER = {"content_type__app_label": "tsunagu", "content_type__model": "sectionpage"}
 
 
 def load(stdout: TextIO) -> None:
@@ -52,7 +48,7 @@ def load(stdout: TextIO) -> None:
     data = json.loads(DIRECTORY_FILE.read_text(encoding="utf-8"))
     today = timezone.localdate()
     organizations = _load_organizations(data["organizations"], today)
-    directory = _directory(data["directory"])
+    directory, _changed = directory_index(data["directory"])
     loader = _PageLoader(directory, terms, today)
     # Each page is saved three times on its way to being published; index its references once.
     with disable_reference_index_auto_update():
@@ -68,18 +64,10 @@ def load(stdout: TextIO) -> None:
 
 
 def _load_areas() -> dict[str, Area]:
-    with AREAS_FILE.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    values = {
-        row["name"]: {
-            "kana": row["kana"],
-            "latitude": Decimal(row["latitude"]),
-            "longitude": Decimal(row["longitude"]),
-            "order": int(row["order"]),
-        }
-        for row in rows
-    }
-    return _sync(Area, "name", values)
+    """The districts file, through the reader and service that ``import_areas`` uses."""
+    rows = read_areas_csv(AREAS_FILE.read_text(encoding="utf-8"))
+    import_areas(rows)
+    return {area.name: area for area in Area.objects.filter(name__in=[r.name for r in rows])}
 
 
 def _load_vocabulary() -> dict[str, Term]:
@@ -121,50 +109,7 @@ def _load_organizations(rows: list[dict], today: dt.date) -> dict[str, Organizat
         }
         for row in rows
     }
-    return _sync(Organization, "external_id", values)
-
-
-def _sync(model: type[M], key: str, values: dict[str, dict[str, Any]]) -> dict[str, M]:
-    """Create or update rows by ``key``, saving only those that differ.
-
-    Saving a district or an operator re-indexes every listing that uses it, so an unchanged
-    row must not be saved again.
-    """
-    existing = {getattr(obj, key): obj for obj in model.objects.filter(**{f"{key}__in": values})}
-    objects = {}
-    for identifier, fields in values.items():
-        obj = existing.get(identifier)
-        if obj is None:
-            obj = model.objects.create(**{key: identifier}, **fields)
-        else:
-            changed = [name for name, value in fields.items() if getattr(obj, name) != value]
-            for name in changed:
-                setattr(obj, name, fields[name])
-            if changed:
-                obj.save(update_fields=changed)
-        objects[identifier] = obj
-    return objects
-
-
-def _directory(spec: dict[str, str]) -> DirectoryIndexPage:
-    """The directory, first in the home page's menu, in place of the shell's placeholder."""
-    home = Site.objects.get(is_default_site=True).root_page
-    fields = {**spec, "show_in_menus": True}
-    directory = DirectoryIndexPage.objects.first()
-    if directory is None:
-        for placeholder in home.get_children().filter(slug=spec["slug"], **PLACEHOLDER):
-            placeholder.delete()
-        directory = home.add_child(instance=DirectoryIndexPage(**fields))
-        directory.save_revision().publish()
-    elif any(getattr(directory, name) != value for name, value in fields.items()):
-        for name, value in fields.items():
-            setattr(directory, name, value)
-        directory.save_revision().publish()
-    first = home.get_first_child()
-    if first.pk != directory.pk:
-        directory.move(first, pos="left")
-        directory.refresh_from_db()  # its tree path changed; children are added under it
-    return directory
+    return sync(Organization, "external_id", values)[0]
 
 
 def _rules(row: dict[str, Any]) -> list[ScheduleRule]:

@@ -14,11 +14,10 @@ from django.db import transaction
 from wagtail.models import Page, Site
 
 from .models import HomePage, SectionPage, TownSettings
+from .town import WAGTAIL_WELCOME_SLUG, home_page
 
 DATA_FILE = Path(__file__).parent / "demo_data" / "wadomari.json"
 ADMIN_USERNAME = "admin"
-# Wagtail's first migration creates this page; it is not "real content".
-WAGTAIL_WELCOME_SLUG = "home"
 
 
 class RealContentError(Exception):
@@ -37,27 +36,6 @@ def has_real_content() -> bool:
         .exclude(slug=WAGTAIL_WELCOME_SLUG, content_type__model="page")
         .exists()
     )
-
-
-def _home_page(data: dict) -> HomePage:
-    home = HomePage.objects.first()
-    if home is None:
-        root = Page.get_first_root_node()
-        home = root.add_child(instance=HomePage(slug="tsunagu", **data))
-    elif any(getattr(home, field) != value for field, value in data.items()):
-        for field, value in data.items():
-            setattr(home, field, value)
-        home.save_revision().publish()
-    site = Site.objects.filter(is_default_site=True).first()
-    if site is None:
-        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
-    elif site.root_page_id != home.pk:
-        old_root = site.root_page
-        site.root_page = home
-        site.save()
-        if old_root.slug == WAGTAIL_WELCOME_SLUG and type(old_root.specific) is Page:
-            old_root.delete()
-    return home
 
 
 def _sections(home: HomePage, sections: list[dict]) -> None:
@@ -88,7 +66,7 @@ def load(stdout: TextIO, *, force: bool = False) -> HomePage:
     if has_real_content() and not force:
         raise RealContentError
     data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
-    home = _home_page(data["home"])
+    home, _changed = home_page(data["home"])
     _sections(home, data["sections"])
     site = Site.objects.get(is_default_site=True)
     TownSettings.objects.update_or_create(site=site, defaults={**data["town"], "sample_data": True})

@@ -54,6 +54,7 @@ class TownSettings(BaseSiteSetting):
     """Who runs this installation and how residents reach them; shown in every page's footer."""
 
     town_name = models.CharField(_("municipality"), max_length=60, default="")
+    town_kana = models.CharField(_("municipality (kana)"), max_length=120, blank=True)
     office_name = models.CharField(_("office in charge"), max_length=120, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("telephone"), max_length=40, blank=True)
@@ -73,7 +74,12 @@ class TownSettings(BaseSiteSetting):
 
     panels = [
         MultiFieldPanel(
-            [FieldPanel("town_name"), FieldPanel("office_name"), FieldPanel("address")],
+            [
+                FieldPanel("town_name"),
+                FieldPanel("town_kana"),
+                FieldPanel("office_name"),
+                FieldPanel("address"),
+            ],
             heading=_("municipality"),
         ),
         MultiFieldPanel(

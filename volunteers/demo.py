@@ -12,9 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
-from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
-from wagtail.models import Site
 
 from resources.models import Area, ListingPage, Organization, Term
 
@@ -28,33 +26,18 @@ from .models import (
     Volunteer,
     VolunteerIndexPage,
 )
+from .setup import COORDINATOR_GROUP, COORDINATOR_PERMISSIONS, coordinator_group, volunteer_index
+
+__all__ = ["COORDINATOR_GROUP", "COORDINATOR_PERMISSIONS", "load"]
 
 DATA_FILE = Path(__file__).parent / "demo_data" / "sample_volunteers.json"
-# The placeholder the site shell created at this slug; named by content type, not imported.
-PLACEHOLDER = {"content_type__app_label": "tsunagu", "content_type__model": "sectionpage"}
-COORDINATOR_GROUP = "ボランティア担当"
-COORDINATOR_PERMISSIONS = (
-    "wagtailadmin.access_admin",
-    "volunteers.add_volunteer",
-    "volunteers.change_volunteer",
-    "volunteers.view_volunteer",
-    "volunteers.change_signup",
-    "volunteers.view_signup",
-    "volunteers.add_hoursentry",
-    "volunteers.change_hoursentry",
-    "volunteers.view_hoursentry",
-    # The outbox: see what was sent, send failed messages again, work the call list.
-    "outbox.view_message",
-    "outbox.change_message",
-    "outbox.call_message",
-)
 
 
 def load(stdout: TextIO) -> None:
     data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
     today = timezone.localdate()
-    index = _index_page(data["index"])
-    _coordinator_group()
+    index, _changed = volunteer_index(data["index"])
+    coordinator_group()
     created = [_volunteer(spec, today) for spec in data["volunteers"]]
     new_volunteers = [v for v, is_new in created if is_new]
     _hours(new_volunteers, today)
@@ -66,33 +49,6 @@ def load(stdout: TextIO) -> None:
         f"ボランティア {len(created)} 人（新規 {len(new_volunteers)} 人）、"
         f"募集 {len(data['opportunities'])} 件（新しい日程 {new_shifts} 件）を読み込みました。\n"
     )
-
-
-def _index_page(spec: dict[str, str]) -> VolunteerIndexPage:
-    """The volunteering section, in the menu, in place of the shell's placeholder."""
-    home = Site.objects.get(is_default_site=True).root_page
-    fields = {**spec, "show_in_menus": True}
-    index = VolunteerIndexPage.objects.first()
-    if index is None:
-        for placeholder in home.get_children().filter(slug=spec["slug"], **PLACEHOLDER):
-            placeholder.delete()
-        index = home.add_child(instance=VolunteerIndexPage(**fields))
-        index.save_revision().publish()
-    elif any(getattr(index, name) != value for name, value in fields.items()):
-        for name, value in fields.items():
-            setattr(index, name, value)
-        index.save_revision().publish()
-    return index
-
-
-def _coordinator_group() -> None:
-    group, _ = Group.objects.get_or_create(name=COORDINATOR_GROUP)
-    group.permissions.add(*(_permission(dotted) for dotted in COORDINATOR_PERMISSIONS))
-
-
-def _permission(dotted: str) -> Permission:
-    app_label, codename = dotted.split(".")
-    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
 
 
 def _terms(names: list[str]) -> list[Term]:

@@ -17,6 +17,8 @@ class Area(index.Indexed, models.Model):
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
     order = models.PositiveSmallIntegerField(_("display order"), default=0)
+    # The town's own code for the district (e.g. a 大字コード), kept for its exports.
+    code = models.CharField(_("code"), max_length=20, blank=True)
 
     panels = [
         FieldPanel("name"),
@@ -24,6 +26,7 @@ class Area(index.Indexed, models.Model):
         FieldPanel("latitude"),
         FieldPanel("longitude"),
         FieldPanel("order"),
+        FieldPanel("code"),
     ]
     search_fields = [index.SearchField("name"), index.SearchField("kana")]
 
