@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.cache import cache
 from django.db import models
 from django.http import HttpRequest
@@ -101,3 +103,29 @@ class TownSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("town settings")
+
+
+class Installation(models.Model):
+    """This install's own identity: one row holding a random id made once, on first use.
+
+    Calendar UIDs are built from it, not from the Host header: an address change or a second
+    hostname must not turn every event into a new one, and two installs (two towns on one
+    island, or a staging copy) must never collide in a resident's calendar.
+    """
+
+    uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("installation")
+
+    def __str__(self) -> str:
+        return str(self.uid)
+
+
+def install_id() -> str:
+    """The install's id as a UID domain part (``<32 hex>.tsunagu``), created on first use."""
+    row = Installation.objects.order_by("pk").first()
+    if row is None:
+        row, _created = Installation.objects.get_or_create(pk=1)
+    return f"{row.uid.hex}.tsunagu"

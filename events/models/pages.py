@@ -45,6 +45,7 @@ from resources.models.pages import ACCESSIBILITY_FLAGS, AUDIENCE_FLAGS
 from resources.models.schedules import RRULE_DAYS, parse_weeks
 from resources.schedule_widget import PlainSchedulePanel
 from tsunagu.dates import plausible_date
+from tsunagu.models import install_id
 from tsunagu.text import index_terms
 from tsunagu.throttle import TOO_MANY_REQUESTS, allow_submission, throttled_message
 
@@ -515,11 +516,8 @@ class EventPage(RoutablePageMixin, ListingPage):
 
     def store_ical(self) -> None:
         """Render and store the VEVENT the feeds serve (also after the site's address changes)."""
-        site = self.get_site()
         try:
-            text = vevent_text(
-                self, host=site.hostname if site else "localhost", url=self.get_full_url() or ""
-            )
+            text = vevent_text(self, domain=install_id(), url=self.get_full_url() or "")
         except ValueError:  # a draft's unfinished rule
             text = ""
         self.ical_vevent = text
