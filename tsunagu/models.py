@@ -15,6 +15,8 @@ from wagtail.models import Page, Site
 
 from resources.caching import SERVER_SECONDS, generation
 
+from . import seo
+
 
 class HomePage(Page):
     """The town's front door: what the site is for, and the ways in."""
@@ -28,6 +30,20 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+
+    def structured_data(self, request: HttpRequest) -> dict:
+        """schema.org Organization: who runs the site and how to reach them."""
+        town = TownSettings.for_request(request)
+        return seo.with_context(
+            {
+                "@type": "Organization",
+                "name": town.office_name or town.town_name or self.title,
+                "address": seo.postal_address(town.address),
+                "telephone": town.phone,
+                "email": town.email,
+                "url": self.get_full_url(request),
+            }
+        )
 
 
 class SectionPage(Page):

@@ -44,6 +44,7 @@ from resources.models import ListingPage, PlacePage
 from resources.models.pages import ACCESSIBILITY_FLAGS, AUDIENCE_FLAGS
 from resources.models.schedules import RRULE_DAYS, parse_weeks
 from resources.schedule_widget import PlainSchedulePanel
+from tsunagu import seo
 from tsunagu.dates import plausible_date
 from tsunagu.models import install_id
 from tsunagu.text import index_terms
@@ -573,6 +574,33 @@ class EventPage(RoutablePageMixin, ListingPage):
             accessibility=self._flag_labels((*ACCESSIBILITY_FLAGS, "near_bus_stop")),
         )
         return context
+
+    def get_sitemap_urls(self, request: HttpRequest | None = None) -> list[dict]:
+        """Staff-only events are not public pages: never in the sitemap."""
+        return [] if self.staff_only else super().get_sitemap_urls(request)
+
+    def structured_data(self, request: HttpRequest) -> dict:
+        """schema.org Event, for search engines' event listings."""
+        start, end = self.local_start, self.local_end
+        if self.all_day:
+            start, end = start.date(), (end or start).date()
+        status = "EventCancelled" if self.cancelled else "EventScheduled"
+        return seo.with_context(
+            {
+                "@type": "Event",
+                "name": self.title,
+                "description": self.summary,
+                "startDate": start,
+                "endDate": end,
+                "eventStatus": f"https://schema.org/{status}",
+                "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+                "location": seo.place_data(self.venue, self.address, self.latitude, self.longitude),
+                "organizer": seo.organization_data(self.organization)
+                if self.organization_id
+                else None,
+                "url": self.get_full_url(request),
+            }
+        )
 
     def serve(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         """A staff-only event does not exist for anyone who cannot edit it (its sign-up and
