@@ -20,6 +20,7 @@ from tsunagu.conditional import conditional
 from tsunagu.ical import calendar_uid
 from tsunagu.models import install_id
 
+from .filters import EventFilterSet
 from .ical import activity_vevents, build_calendar
 from .models import EventPage, EventPageQuerySet
 
@@ -74,7 +75,8 @@ def _calendar_response(
     filename: str,
     last_modified: dt.datetime | None,
 ) -> HttpResponse:
-    body = build_calendar(vevents, name=name, uid=calendar_uid(install_id(), request.path))
+    key = request.get_full_path()
+    body = build_calendar(vevents, name=name, uid=calendar_uid(install_id(), key))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return conditional(request, response, last_modified=last_modified)
@@ -82,8 +84,14 @@ def _calendar_response(
 
 @cache_control(public=True, max_age=FEED_MAX_AGE)
 def all_events(request: HttpRequest) -> HttpResponse:
+    """Every event, or those matching the calendar's filters (the same query string), so a
+    filtered calendar page offers its own feed."""
     name = _("Events in %(town)s") % {"town": settings.TSUNAGU_TOWN_NAME}
-    return _feed(request, _events(), name=name, filename="events.ics")
+    events = _events()
+    if request.GET:
+        filterset = EventFilterSet(request.GET, queryset=events)
+        events = filterset.qs
+    return _feed(request, events, name=name, filename="events.ics")
 
 
 @cache_control(public=True, max_age=FEED_MAX_AGE)

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -50,7 +50,7 @@ from tsunagu.models import install_id
 from tsunagu.text import index_terms
 from tsunagu.throttle import TOO_MANY_REQUESTS, allow_submission, throttled_message
 
-from ..filters import EventFilterSet, WeekFilterSet
+from ..filters import WEEK_ONLY, EventFilterSet, WeekFilterSet
 from ..forms import EventPageForm, EventSignupForm
 from ..fragments import cached_fragment
 from ..ical import vevent_text
@@ -710,6 +710,8 @@ class EventIndexPage(RoutablePageMixin, Page):
         return filterset, filterset.qs if filterset.is_bound else events
 
     def _context(self, request: HttpRequest, view: str, filterset: EventFilterSet) -> dict:
+        from ..calendar_links import feed_links  # it reads these models
+
         query = request.GET.copy()
         query.pop("page", None)
         return {
@@ -720,6 +722,7 @@ class EventIndexPage(RoutablePageMixin, Page):
             "week_url": self.url + self.reverse_subpage("week"),
             "archive_url": self.url + self.reverse_subpage("archive"),
             "ical_url": reverse("events:ical-all"),
+            "feed": feed_links(request, _feed_path(query)),
         }
 
     def _list(
@@ -846,6 +849,15 @@ class EventIndexPage(RoutablePageMixin, Page):
             template="events/event_archive.html",
             context_overrides={**self._context(request, "archive", filterset), "events_page": page},
         )
+
+
+def _feed_path(query: QueryDict) -> str:
+    """The events feed with the calendar's filters (not the week's display choices)."""
+    facets = query.copy()
+    for name in WEEK_ONLY:
+        facets.pop(name, None)
+    path = reverse("events:ical-all")
+    return f"{path}?{facets.urlencode()}" if facets else path
 
 
 def with_events(
