@@ -7,7 +7,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.community.factories import make_group
-from tests.resources.factories import PlacePageFactory, TermFactory
+from tests.resources.factories import PlacePageFactory, TermFactory, directory_page
 
 from .factories import EventPageFactory, at
 
@@ -68,3 +68,18 @@ def test_a_groups_section_offers_its_events_feed(client, calendar):
     for section in sections.values():
         _assert_offers(client.get(section.url).content.decode(), feed)
     assert "ひまわり料理教室" in client.get(feed).content.decode()
+
+
+def test_the_directory_filtered_by_one_tag_offers_that_tags_feed(client, calendar):
+    term = TermFactory(name="子ども食堂")
+    other = TermFactory(name="体操")
+    EventPageFactory(title="こども食堂の日", start=at("2026-12-03"), tags=[term])
+    PlacePageFactory(title="ひまわり食堂", tags=[term, other])
+    directory = directory_page()
+    feed = f"/ical/tags/{term.uuid}.ics"
+    html = client.get(f"{directory.url}?tag={term.slug}").content.decode()
+    _assert_offers(html, feed)
+    assert "「子ども食堂」の催しをカレンダーに" in html
+    assert "こども食堂の日" in client.get(feed).content.decode()
+    both = client.get(f"{directory.url}?tag={term.slug}&tag={other.slug}").content.decode()
+    assert "/ical/tags/" not in both
