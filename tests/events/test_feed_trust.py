@@ -127,3 +127,18 @@ def test_a_skipped_dates_reason_is_kept(client, series):
     exdates = vevent["EXDATE"] if isinstance(vevent["EXDATE"], list) else [vevent["EXDATE"]]
     skipped = {d.dt.date() for exdate in exdates for d in exdate.dts}
     assert skipped == {dt.date(2026, 12, 16), dt.date(2026, 12, 30)}
+
+
+def test_vevents_stored_before_the_install_id_existed_are_rendered_again(
+    calendar, django_capture_on_commit_callbacks, eager_tasks
+):
+    """An upgraded install: VEVENTs stored under another UID domain get the install's own as
+    soon as its id is made."""
+    event = EventPageFactory()
+    old = icalendar.Event.from_ical(event.ical_vevent)["UID"]
+    Installation.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        domain = install_id()
+    event.refresh_from_db()
+    new = icalendar.Event.from_ical(event.ical_vevent)["UID"]
+    assert new == f"{event.hsds_id}@{domain}" != old
