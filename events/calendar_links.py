@@ -24,6 +24,8 @@ from .ical import FIRST_SESSION_WITHIN, rule_recurrence
 from .models import EventPage
 
 GOOGLE_TEMPLATE = "https://calendar.google.com/calendar/render"
+# Google Calendar subscribes to a feed given as ``cid`` (a webcal:// or https:// address).
+GOOGLE_SUBSCRIBE = "https://calendar.google.com/calendar/render?cid="
 # What Google shows under the title: the summary, cut short (the link stays a sane length).
 DETAILS_LIMIT = 300
 
@@ -39,6 +41,25 @@ class CalendarLinks:
     ics_url: str
     google: list[GoogleLink] = field(default_factory=list)
     webcal_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedLinks:
+    """One feed three ways: the .ics address, webcal:// (Apple Calendar, Outlook, most phone
+    apps subscribe when they open it) and Google Calendar's subscribe page."""
+
+    ics_url: str
+    webcal_url: str
+    google_url: str
+
+
+def feed_links(request: HttpRequest, path: str) -> FeedLinks:
+    """Subscribe links for the feed at ``path`` (a site path, with its query if any)."""
+    absolute = request.build_absolute_uri(path)
+    webcal = f"webcal://{absolute.split('://', 1)[1]}"
+    return FeedLinks(
+        ics_url=absolute, webcal_url=webcal, google_url=GOOGLE_SUBSCRIBE + quote(webcal, safe="")
+    )
 
 
 def _wall_time(moment: dt.datetime) -> str:

@@ -6,22 +6,35 @@ import uuid
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db.models import Q
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Max, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from wagtail.models import Site
+from wagtail.models import PageLogEntry
 
 from resources.models import ActivityPage, Organization, PlacePage, Term
+from tsunagu.conditional import conditional
+from tsunagu.ical import calendar_uid
+from tsunagu.models import install_id
 
+from .filters import EventFilterSet
 from .ical import activity_vevents, build_calendar
 from .models import EventPage, EventPageQuerySet
 
 # Subscribers keep last year's events; older ones drop out of the feeds.
 FEED_PAST_DAYS = 366
 FEED_MAX_AGE = 300
+# Log actions that take an event out of the feeds without a newer publication.
+REMOVALS = (
+    "wagtail.unpublish",
+    "wagtail.unpublish.scheduled",
+    "wagtail.delete",
+    "wagtail.view_restriction.create",
+    "wagtail.view_restriction.edit",
+)
 
 
 def _events() -> EventPageQuerySet:
@@ -33,30 +46,52 @@ def _events() -> EventPageQuerySet:
     )
 
 
-def _host(request: HttpRequest) -> str:
-    site = Site.find_for_request(request)
-    return site.hostname if site else request.get_host()
+def _events_last_changed(events: EventPageQuerySet) -> dt.datetime | None:
+    """When the feed last changed: its newest publication, or an event unpublished or deleted
+    since (which leaves no newer publication behind)."""
+    published = events.order_by().aggregate(newest=Max("last_published_at"))["newest"]
+    removed = PageLogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(EventPage), action__in=REMOVALS
+    ).aggregate(newest=Max("timestamp"))["newest"]
+    return max((moment for moment in (published, removed) if moment), default=None)
 
 
 def _feed(request: HttpRequest, events: EventPageQuerySet, *, name: str, filename: str):
     vevents = events.values_list("ical_vevent", flat=True)
-    return _calendar_response(request, vevents, name=name, filename=filename)
+    return _calendar_response(
+        request,
+        vevents,
+        name=name,
+        filename=filename,
+        last_modified=_events_last_changed(events),
+    )
 
 
 def _calendar_response(
-    request: HttpRequest, vevents: Iterable[str], *, name: str, filename: str
+    request: HttpRequest,
+    vevents: Iterable[str],
+    *,
+    name: str,
+    filename: str,
+    last_modified: dt.datetime | None,
 ) -> HttpResponse:
-    uid = uuid.uuid5(uuid.NAMESPACE_URL, f"{_host(request)}{request.path}")
-    body = build_calendar(vevents, name=name, uid=str(uid))
+    key = request.get_full_path()
+    body = build_calendar(vevents, name=name, uid=calendar_uid(install_id(), key))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    return conditional(request, response, last_modified=last_modified)
 
 
 @cache_control(public=True, max_age=FEED_MAX_AGE)
 def all_events(request: HttpRequest) -> HttpResponse:
+    """Every event, or those matching the calendar's filters (the same query string), so a
+    filtered calendar page offers its own feed."""
     name = _("Events in %(town)s") % {"town": settings.TSUNAGU_TOWN_NAME}
-    return _feed(request, _events(), name=name, filename="events.ics")
+    events = _events()
+    if request.GET:
+        filterset = EventFilterSet(request.GET, queryset=events)
+        events = filterset.qs
+    return _feed(request, events, name=name, filename="events.ics")
 
 
 @cache_control(public=True, max_age=FEED_MAX_AGE)
@@ -83,7 +118,9 @@ def tag_events(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
 
 @cache_control(public=True, max_age=FEED_MAX_AGE)
 def single_event(request: HttpRequest, hsds_id: uuid.UUID) -> HttpResponse:
-    event = get_object_or_404(_events().only("title"), hsds_id=hsds_id)
+    """One event, however long ago it ended: a link in an old newsletter still opens it as it
+    was. Unpublished, private or deleted events are gone (404)."""
+    event = get_object_or_404(EventPage.objects.for_calendar().only("title"), hsds_id=hsds_id)
     events = EventPage.objects.filter(pk=event.pk)
     return _feed(request, events, name=event.title, filename="event.ics")
 
@@ -98,7 +135,13 @@ def activity_schedule(request: HttpRequest, hsds_id: uuid.UUID) -> HttpResponse:
         activity,
         activity.schedule_rules.all(),
         activity.schedule_exceptions.all(),
-        host=_host(request),
+        domain=install_id(),
         url=activity.get_full_url(request) or "",
     )
-    return _calendar_response(request, vevents, name=activity.title, filename="activity.ics")
+    return _calendar_response(
+        request,
+        vevents,
+        name=activity.title,
+        filename="activity.ics",
+        last_modified=activity.last_published_at,
+    )

@@ -15,10 +15,14 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Timezone, vRecur
 
 from resources.models.schedules import RRULE_DAYS
+from tsunagu.ical import add_feed_properties
 from tsunagu.text import single_line, without_controls
 
 if TYPE_CHECKING:
@@ -41,18 +45,41 @@ def _vtimezone(tzid: str) -> Timezone:
     return Timezone.from_tzid(tzid)
 
 
+def skipped_days_text(days: Iterable[tuple[dt.date, str]]) -> str:
+    """The dates a series is not held on, each with its reason, as lines for DESCRIPTION.
+
+    EXDATE alone tells a calendar app only *that* a date is skipped; every app honours it but
+    none shows why. The reasons go into the series' own description, which every app shows;
+    an extra cancelled RECURRENCE-ID instance for a date EXDATE already removed is not read the
+    same way by every app, so it is not added.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        return "\n".join(
+            _("Not held on %(date)s: %(reason)s") % {"date": date_format(day), "reason": reason}
+            if reason
+            else _("Not held on %(date)s") % {"date": date_format(day)}
+            for day, reason in sorted(days, key=lambda pair: pair[0])
+        )
+
+
 def _description(event: EventPage) -> str | None:
     notice = event.cancellation_notice if event.cancelled else ""
-    text = "\n\n".join(part for part in (notice, event.summary) if part)
+    skipped = (
+        skipped_days_text((ex.date, ex.note) for ex in event.exdates.all() if ex.date)
+        if event.is_recurring
+        else ""
+    )
+    text = "\n\n".join(part for part in (notice, event.summary, skipped) if part)
     return without_controls(text) or None
 
 
-def vevent_text(event: EventPage, *, host: str, url: str) -> str:
-    """The event as a VEVENT; ``host`` makes the UID (hsds_id@host), ``url`` is its page."""
+def vevent_text(event: EventPage, *, domain: str, url: str) -> str:
+    """The event as a VEVENT; ``domain`` (the install's id) makes the UID hsds_id@domain,
+    ``url`` is its page."""
     start, end = event.local_start, event.local_end
     stamp = (event.last_published_at or timezone.now()).astimezone(dt.UTC)
     vevent = Event.new(
-        uid=f"{event.hsds_id}@{host}",
+        uid=f"{event.hsds_id}@{domain}",
         summary=single_line(event.title),
         description=_description(event),
         location=single_line(event.location_text) or None,
@@ -109,12 +136,13 @@ def activity_vevents(
     rules: Iterable[ScheduleRule],
     exceptions: Iterable[ScheduleException],
     *,
-    host: str,
+    domain: str,
     url: str,
 ) -> list[str]:
     """An activity's weekly schedule as VEVENTs: one repeating event per rule (UID
-    ``hsds_id-rule@host``), its closed and moved days as EXDATEs, and each moved day as an event
-    of its own. Series start from the last publication (or the rule's first day, if later)."""
+    ``hsds_id-rule@domain``, the install's id), its closed and moved days as EXDATEs with their
+    reasons in the description, and each moved day as an event of its own. Series start from
+    the last publication (or the rule's first day, if later)."""
     published = activity.last_published_at or timezone.now()
     anchor = timezone.localtime(published).date()
     stamp = published.astimezone(dt.UTC)
@@ -133,20 +161,25 @@ def activity_vevents(
         first = rule.occurrences(start, start + FIRST_SESSION_WITHIN)[:1]
         if not first:
             continue
+        skipped_days = [
+            (exc.date, exc.note)
+            for exc in changes
+            if exc.date >= first[0] and rule.occurrences(exc.date, exc.date)
+        ]
+        closed = {exc.date for exc in changes if exc.closed}
+        reasons = skipped_days_text(pair for pair in skipped_days if pair[0] in closed)
         vevent = Event.new(
-            uid=f"{activity.hsds_id}-{rule.pk}@{host}",
-            description=without_controls("\n\n".join(p for p in (rule.note, activity.summary) if p))
+            uid=f"{activity.hsds_id}-{rule.pk}@{domain}",
+            description=without_controls(
+                "\n\n".join(p for p in (rule.note, activity.summary, reasons) if p)
+            )
             or None,
             start=_session(first[0], rule.opens_at),
             end=_session(first[0], rule.closes_at),
             **common,
         )
         vevent.add("RRULE", rule_recurrence(rule))
-        skipped = [
-            _session(exc.date, rule.opens_at)
-            for exc in changes
-            if exc.date >= first[0] and rule.occurrences(exc.date, exc.date)
-        ]
+        skipped = [_session(day, rule.opens_at) for day, _reason in skipped_days]
         if skipped:
             vevent.add("EXDATE", skipped)
         vevents.append(vevent)
@@ -155,7 +188,7 @@ def activity_vevents(
             continue
         vevents.append(
             Event.new(
-                uid=f"{activity.hsds_id}-x{exc.pk}@{host}",
+                uid=f"{activity.hsds_id}-x{exc.pk}@{domain}",
                 description=without_controls(exc.note) or None,
                 start=_session(exc.date, exc.opens_at),
                 end=_session(exc.date, exc.closes_at),
@@ -171,7 +204,8 @@ def activity_vevents(
 def build_calendar(vevents: Iterable[str], *, name: str, uid: str) -> bytes:
     """A complete VCALENDAR around stored VEVENTs, named ``name`` (X-WR-CALNAME); ``uid`` names
     the feed itself and must be the same on every render."""
-    calendar = Calendar.new(prodid=PRODID, name=single_line(name), uid=uid)
+    calendar = Calendar.new(prodid=PRODID, name=single_line(name))
+    add_feed_properties(calendar, uid=uid)
     calendar.add("CALSCALE", "GREGORIAN")
     calendar.add("METHOD", "PUBLISH")
     tzid = timezone.get_default_timezone_name()

@@ -1,11 +1,14 @@
-"""Stored VEVENTs carry the site's address and each event's URL: when either changes without
-the event being saved (site edited, calendar renamed or moved), render them again."""
+"""Stored VEVENTs carry the install's id (their UIDs) and each event's URL: when either changes
+without the event being saved (the install's id first made after an upgrade, site edited,
+calendar renamed or moved), render them again."""
 
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from wagtail.models import Site
 from wagtail.signals import page_slug_changed, post_page_move
+
+from tsunagu.models import Installation
 
 from . import tasks
 from .models import EventIndexPage, EventPage
@@ -16,6 +19,7 @@ def _refresh_feeds(**kwargs) -> None:
 
 
 receiver(post_save, sender=Site)(_refresh_feeds)
+receiver(post_save, sender=Installation)(_refresh_feeds)
 receiver(page_slug_changed, sender=EventIndexPage)(_refresh_feeds)
 receiver(post_page_move, sender=EventIndexPage)(_refresh_feeds)
 receiver(post_page_move, sender=EventPage)(_refresh_feeds)

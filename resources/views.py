@@ -24,10 +24,10 @@ from django.utils.translation import gettext as _
 from .cards import rendered_cards
 from .contact import with_contacts
 from .filters import DirectoryFilterSet
-from .models import ActivityPage, DirectoryIndexPage, ListingPage, PlacePage, ScheduleRule
+from .models import ActivityPage, DirectoryIndexPage, ListingPage, PlacePage, ScheduleRule, Term
 from .models.pages import ACCESSIBILITY_FLAGS, AUDIENCE_FLAGS, SUPPORT_FLAGS
 from .schedule_text import current_rules, next_occurrences, schedule_lines
-from .selectors import directory_listings, listing_schedule, place_activities
+from .selectors import directory_listings, listing_schedule, place_activities, vocabulary
 
 PAGE_SIZE = 20
 # A printed list is read on paper: past a few hundred entries it helps nobody.
@@ -154,7 +154,16 @@ def directory_context(directory: DirectoryIndexPage, request: HttpRequest) -> di
         "print_url": _subpage_url(directory, request, "print", query),
         "map_url": _subpage_url(directory, request, "map", query),
         "map_settings": map_settings(),
+        "tag_term": _single_tag(filterset),
     }
+
+
+def _single_tag(filterset: DirectoryFilterSet) -> Term | None:
+    """The one tag ticked, if exactly one: its events feed is offered beside the results."""
+    ticked = filterset.selected().get("tag", [])
+    if len(ticked) != 1:
+        return None
+    return next((term for term in vocabulary() if term.slug == ticked[0]), None)
 
 
 def directory_print_context(directory: DirectoryIndexPage, request: HttpRequest) -> dict[str, Any]:

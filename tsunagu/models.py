@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.cache import cache
 from django.db import models
 from django.http import HttpRequest
@@ -12,6 +14,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page, Site
 
 from resources.caching import SERVER_SECONDS, generation
+
+from . import seo
 
 
 class HomePage(Page):
@@ -26,6 +30,20 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+
+    def structured_data(self, request: HttpRequest) -> dict:
+        """schema.org Organization: who runs the site and how to reach them."""
+        town = TownSettings.for_request(request)
+        return seo.with_context(
+            {
+                "@type": "Organization",
+                "name": town.office_name or town.town_name or self.title,
+                "address": seo.postal_address(town.address),
+                "telephone": town.phone,
+                "email": town.email,
+                "url": self.get_full_url(request),
+            }
+        )
 
 
 class SectionPage(Page):
@@ -107,3 +125,29 @@ class TownSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("town settings")
+
+
+class Installation(models.Model):
+    """This install's own identity: one row holding a random id made once, on first use.
+
+    Calendar UIDs are built from it, not from the Host header: an address change or a second
+    hostname must not turn every event into a new one, and two installs (two towns on one
+    island, or a staging copy) must never collide in a resident's calendar.
+    """
+
+    uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("installation")
+
+    def __str__(self) -> str:
+        return str(self.uid)
+
+
+def install_id() -> str:
+    """The install's id as a UID domain part (``<32 hex>.tsunagu``), created on first use."""
+    row = Installation.objects.order_by("pk").first()
+    if row is None:
+        row, _created = Installation.objects.get_or_create(pk=1)
+    return f"{row.uid.hex}.tsunagu"

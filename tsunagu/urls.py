@@ -2,17 +2,20 @@ from django.conf import settings
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts.views import LogoutView
 from community import urls as community_urls
 from resources import furigana
 
-from . import admin_exports
+from . import admin_exports, seo
 from .health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("robots.txt", seo.robots_txt, name="robots"),
+    path("sitemap.xml", sitemap, name="sitemap"),
     # Before Wagtail's own: this report would show community group editors other groups' pages.
     path("admin/reports/page-types-usage/", include(community_urls.guarded_admin_reports)),
     # Before Wagtail's own: its move confirmation shows any page to anyone with admin access.

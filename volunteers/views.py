@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from resources.contact import listing_contact
+from tsunagu.conditional import conditional
 from tsunagu.throttle import TOO_MANY_REQUESTS, allow_submission, throttled_message
 
 from . import ical, selectors, services
@@ -462,11 +463,10 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     )
     if volunteer is None:
         raise Http404
-    response = HttpResponse(
-        ical.volunteer_calendar(volunteer=volunteer), content_type="text/calendar; charset=utf-8"
-    )
+    body, last_changed = ical.volunteer_calendar(volunteer=volunteer)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="volunteering.ics"'
-    return response
+    return conditional(request, response, last_modified=last_changed)
 
 
 def profiles(request: HttpRequest) -> HttpResponse:

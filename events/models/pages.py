@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -44,11 +44,13 @@ from resources.models import ListingPage, PlacePage
 from resources.models.pages import ACCESSIBILITY_FLAGS, AUDIENCE_FLAGS
 from resources.models.schedules import RRULE_DAYS, parse_weeks
 from resources.schedule_widget import PlainSchedulePanel
+from tsunagu import seo
 from tsunagu.dates import plausible_date
+from tsunagu.models import install_id
 from tsunagu.text import index_terms
 from tsunagu.throttle import TOO_MANY_REQUESTS, allow_submission, throttled_message
 
-from ..filters import EventFilterSet, WeekFilterSet
+from ..filters import WEEK_ONLY, EventFilterSet, WeekFilterSet
 from ..forms import EventPageForm, EventSignupForm
 from ..fragments import cached_fragment
 from ..ical import vevent_text
@@ -515,11 +517,8 @@ class EventPage(RoutablePageMixin, ListingPage):
 
     def store_ical(self) -> None:
         """Render and store the VEVENT the feeds serve (also after the site's address changes)."""
-        site = self.get_site()
         try:
-            text = vevent_text(
-                self, host=site.hostname if site else "localhost", url=self.get_full_url() or ""
-            )
+            text = vevent_text(self, domain=install_id(), url=self.get_full_url() or "")
         except ValueError:  # a draft's unfinished rule
             text = ""
         self.ical_vevent = text
@@ -575,6 +574,33 @@ class EventPage(RoutablePageMixin, ListingPage):
             accessibility=self._flag_labels((*ACCESSIBILITY_FLAGS, "near_bus_stop")),
         )
         return context
+
+    def get_sitemap_urls(self, request: HttpRequest | None = None) -> list[dict]:
+        """Staff-only events are not public pages: never in the sitemap."""
+        return [] if self.staff_only else super().get_sitemap_urls(request)
+
+    def structured_data(self, request: HttpRequest) -> dict:
+        """schema.org Event, for search engines' event listings."""
+        start, end = self.local_start, self.local_end
+        if self.all_day:
+            start, end = start.date(), (end or start).date()
+        status = "EventCancelled" if self.cancelled else "EventScheduled"
+        return seo.with_context(
+            {
+                "@type": "Event",
+                "name": self.title,
+                "description": self.summary,
+                "startDate": start,
+                "endDate": end,
+                "eventStatus": f"https://schema.org/{status}",
+                "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+                "location": seo.place_data(self.venue, self.address, self.latitude, self.longitude),
+                "organizer": seo.organization_data(self.organization)
+                if self.organization_id
+                else None,
+                "url": self.get_full_url(request),
+            }
+        )
 
     def serve(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         """A staff-only event does not exist for anyone who cannot edit it (its sign-up and
@@ -684,6 +710,8 @@ class EventIndexPage(RoutablePageMixin, Page):
         return filterset, filterset.qs if filterset.is_bound else events
 
     def _context(self, request: HttpRequest, view: str, filterset: EventFilterSet) -> dict:
+        from ..calendar_links import feed_links  # it reads these models
+
         query = request.GET.copy()
         query.pop("page", None)
         return {
@@ -694,6 +722,7 @@ class EventIndexPage(RoutablePageMixin, Page):
             "week_url": self.url + self.reverse_subpage("week"),
             "archive_url": self.url + self.reverse_subpage("archive"),
             "ical_url": reverse("events:ical-all"),
+            "feed": feed_links(request, _feed_path(query)),
         }
 
     def _list(
@@ -820,6 +849,15 @@ class EventIndexPage(RoutablePageMixin, Page):
             template="events/event_archive.html",
             context_overrides={**self._context(request, "archive", filterset), "events_page": page},
         )
+
+
+def _feed_path(query: QueryDict) -> str:
+    """The events feed with the calendar's filters (not the week's display choices)."""
+    facets = query.copy()
+    for name in WEEK_ONLY:
+        facets.pop(name, None)
+    path = reverse("events:ical-all")
+    return f"{path}?{facets.urlencode()}" if facets else path
 
 
 def with_events(

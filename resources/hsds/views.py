@@ -6,8 +6,10 @@ Anonymous and cacheable: nothing here depends on the user or the session. Bad pa
 Parameters, as openapi.json defines them per path: ``search`` (Japanese-aware, as the directory
 searches), ``taxonomy_term_id``, ``taxonomy_id``, ``organization_id``, ``modified_after``,
 ``full``, ``full_service``, ``parent_id``, ``top_only``, ``page``, ``per_page`` (at most 200).
-``format`` accepts only ``json``. ``minimal``, ``postcode`` and ``proximity`` are not supported
-and are ignored (a town has no postcode areas in its data).
+``minimal`` (services: ids and dates only), ``format`` accepts only ``json``. Any other
+parameter, ``postcode`` and ``proximity`` included (a town has no postcode areas in its data),
+is a 400 naming it: a caller never mistakes an ignored filter for an applied one. GET and HEAD
+are answered with ETags (304s), CORS for any origin; other methods get a JSON 405.
 """
 
 from __future__ import annotations
@@ -22,15 +24,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
 
 from resources.models import ActivityPage, Organization
 from resources.search_input import clean_search
+from tsunagu.conditional import conditional
 from tsunagu.dates import is_plausible
 from tsunagu.text import index_terms
 
@@ -65,26 +68,87 @@ def _json(data: Any, status: int = 200) -> JsonResponse:
     return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
 
 
-def api_view(view: Callable[..., Any]) -> Callable[..., JsonResponse]:
-    """GET only, JSON errors, and the same public caching for every answer."""
+# Every list path's parameters, as openapi.json lists them (``postcode`` and ``proximity`` are
+# not among them: a town's data has no postcode areas, so they are refused, not ignored).
+PAGED = ("search", "page", "per_page", "format")
+SERVICE_FILTERS = ("taxonomy_term_id", "taxonomy_id", "organization_id", "modified_after", "full")
+ALLOWED_METHODS = ("GET", "HEAD", "OPTIONS")
+# Headers a browser may send on a cross-origin read (the conditional ones for 304s).
+CORS_REQUEST_HEADERS = "Accept, Accept-Language, If-None-Match, If-Modified-Since"
+CORS_MAX_AGE = 86400
 
-    @require_GET
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
-        try:
-            if request.GET.get("format", "json") != "json":
-                raise BadParameter(_("Only the json format is available."))
-            response = _json(view(request, *args, **kwargs))
-        except BadParameter as exc:
-            response = _json({"status": 400, "message": str(exc)}, status=400)
-        except NotFound:
-            response = _json({"status": 404, "message": _("Nothing has this id.")}, status=404)
-        patch_cache_control(response, public=True, max_age=CACHE_SECONDS)
-        # Open data: any site may read it from a browser.
-        response["Access-Control-Allow-Origin"] = "*"
-        return response
 
-    return wrapper
+def _cors(response: HttpResponse) -> HttpResponse:
+    """Open data: any site may read it from a browser."""
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Expose-Headers"] = "ETag, Last-Modified"
+    return response
+
+
+def _not_allowed(request: HttpRequest) -> HttpResponse:
+    """A JSON 405 naming the method; the API only reads, so no CSRF page ever answers."""
+    response = _json(
+        {
+            "status": 405,
+            "message": _("This API only reads data: use GET (“%(method)s” is not accepted).")
+            % {"method": request.method},
+        },
+        status=405,
+    )
+    response["Allow"] = ", ".join(ALLOWED_METHODS)
+    return _cors(response)
+
+
+def _preflight() -> HttpResponse:
+    response = HttpResponse(status=204)
+    response["Allow"] = response["Access-Control-Allow-Methods"] = ", ".join(ALLOWED_METHODS)
+    response["Access-Control-Allow-Headers"] = CORS_REQUEST_HEADERS
+    response["Access-Control-Max-Age"] = str(CORS_MAX_AGE)
+    return _cors(response)
+
+
+def _check_parameters(request: HttpRequest, allowed: frozenset[str]) -> None:
+    unknown = sorted(set(request.GET) - allowed)
+    if unknown:
+        raise BadParameter(
+            _("These parameters are not supported here: %(names)s") % {"names": ", ".join(unknown)},
+            unknown,
+        )
+
+
+def api_view(
+    *parameters: str,
+) -> Callable[[Callable[..., Any]], Callable[..., HttpResponse]]:
+    """GET and HEAD (OPTIONS for CORS preflight), JSON errors, the same public caching for
+    every answer, and only the query ``parameters`` openapi.json gives the path."""
+    allowed = frozenset(("format", *parameters))
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., HttpResponse]:
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method == "OPTIONS":
+                return _preflight()
+            if request.method not in ("GET", "HEAD"):
+                return _not_allowed(request)
+            try:
+                _check_parameters(request, allowed)
+                if request.GET.get("format", "json") != "json":
+                    raise BadParameter(_("Only the json format is available."))
+                response = _json(view(request, *args, **kwargs))
+            except BadParameter as exc:
+                body = {"status": 400, "message": str(exc.args[0])}
+                if len(exc.args) > 1:
+                    body["parameters"] = exc.args[1]
+                response = _json(body, status=400)
+            except NotFound:
+                response = _json({"status": 404, "message": _("Nothing has this id.")}, status=404)
+            patch_cache_control(response, public=True, max_age=CACHE_SECONDS)
+            return _cors(conditional(request, response, last_modified=None))
+
+        return wrapper
+
+    return decorate
 
 
 def _page_free_serializer() -> Serializer:
@@ -181,6 +245,10 @@ def _paginate(
         total = len(items)
         chunk = list(items[start : start + per_page])
     contents = serialize(chunk) if chunk else []
+    return _envelope(page=page, per_page=per_page, total=total, contents=contents)
+
+
+def _envelope(*, page: int, per_page: int, total: int, contents: list[Doc]) -> Doc:
     total_pages = math.ceil(total / per_page)
     return {
         "total_items": total,
@@ -235,16 +303,18 @@ def _filtered_services(request: HttpRequest, visibility: queries.Visibility) -> 
     return services
 
 
-@api_view
+@api_view()
 def root(request: HttpRequest) -> Doc:
     return {"version": HSDS_VERSION, "profile": PROFILE_URL, "openapi_url": OPENAPI_URL}
 
 
-@api_view
+@api_view(*PAGED, *SERVICE_FILTERS, "minimal")
 def service_list(request: HttpRequest) -> Doc:
     visibility = queries.Visibility.load()
     serializer = Serializer(visibility=visibility, request=request)
     services = _filtered_services(request, visibility)
+    if _bool(request, "minimal"):
+        return _minimal(request, services)
     if _bool(request, "full"):
         return _paginate(
             request,
@@ -254,7 +324,21 @@ def service_list(request: HttpRequest) -> Doc:
     return _paginate(request, services, lambda page: [serializer.service(s) for s in page])
 
 
-@api_view
+def _minimal(request: HttpRequest, services: QuerySet) -> Doc:
+    """``minimal``: just each service's id and when it changed, all in one page unless the
+    caller asks for pages (openapi.json: "aim to return all services within one call"), so a
+    harvester sees what to fetch again. The date is HSDS's ``last_modified``."""
+    rows = list(services.order_by("pk").values_list("hsds_id", "last_published_at"))
+    docs = [
+        {"id": str(key), "last_modified": moment.isoformat() if moment else None}
+        for key, moment in rows
+    ]
+    if "per_page" not in request.GET and "page" not in request.GET:
+        return _envelope(page=1, per_page=len(docs) or 1, total=len(docs), contents=docs)
+    return _paginate(request, docs, lambda page: page)
+
+
+@api_view()
 def service_detail(request: HttpRequest, id: str) -> Doc:
     visibility = queries.Visibility.load()
     activity = (
@@ -270,7 +354,7 @@ def service_detail(request: HttpRequest, id: str) -> Doc:
 # --- service_at_location -------------------------------------------------------------------
 
 
-@api_view
+@api_view(*PAGED, *SERVICE_FILTERS)
 def service_at_location_list(request: HttpRequest) -> Doc:
     visibility = queries.Visibility.load()
     serializer = Serializer(visibility=visibility, request=request)
@@ -286,7 +370,7 @@ def service_at_location_list(request: HttpRequest) -> Doc:
     )
 
 
-@api_view
+@api_view()
 def service_at_location_detail(request: HttpRequest, id: str) -> Doc:
     wanted = _path_uuid(id)
     visibility = queries.Visibility.load()
@@ -339,7 +423,7 @@ def _organization_docs(
     ]
 
 
-@api_view
+@api_view(*PAGED, "full", "full_service")
 def organization_list(request: HttpRequest) -> Doc:
     orgs = queries.organizations()
     search = queries.Search(_search(request))
@@ -362,7 +446,7 @@ def organization_list(request: HttpRequest) -> Doc:
     return _paginate(request, orgs, lambda page: [serializer.organization(o) for o in page])
 
 
-@api_view
+@api_view("full_service")
 def organization_detail(request: HttpRequest, id: str) -> Doc:
     org = queries.organizations().filter(uuid=_path_uuid(id)).first()
     if org is None:
@@ -379,14 +463,14 @@ def _search_list(request: HttpRequest, entries: list[tuple[Doc, str]]) -> list[D
     return [doc for doc, text in entries if not search or search.matches(index_terms(text))]
 
 
-@api_view
+@api_view(*PAGED)
 def taxonomy_list(request: HttpRequest) -> Doc:
     docs = _page_free_serializer().taxonomies()
     entries = [(doc, f"{doc['name']} {doc['description']}") for doc in docs]
     return _paginate(request, _search_list(request, entries), lambda page: page)
 
 
-@api_view
+@api_view()
 def taxonomy_detail(request: HttpRequest, id: str) -> Doc:
     wanted = _path_uuid(id)
     for key in taxonomy_keys():
@@ -405,7 +489,7 @@ def _term_entries() -> list[tuple[Doc, str]]:
     return entries
 
 
-@api_view
+@api_view(*PAGED, "taxonomy_id", "top_only", "parent_id")
 def taxonomy_term_list(request: HttpRequest) -> Doc:
     """``top_only`` keeps terms without a parent (the parameter's name; the standard's
     description of it contradicts the name)."""
@@ -419,7 +503,7 @@ def taxonomy_term_list(request: HttpRequest) -> Doc:
     return _paginate(request, _search_list(request, entries), lambda page: page)
 
 
-@api_view
+@api_view()
 def taxonomy_term_detail(request: HttpRequest, id: str) -> Doc:
     wanted = _path_uuid(id)
     serializer = _page_free_serializer()

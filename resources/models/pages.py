@@ -20,6 +20,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from community.page_forms import GroupPageForm
+from tsunagu import seo
 from tsunagu.text import index_terms, ngram_terms, single_line
 
 from ..caching import AnonymousCacheMixin
@@ -289,6 +290,21 @@ class PlacePage(DirectoryDetailMixin, ListingPage):
     class Meta:
         verbose_name = _("place")
         verbose_name_plural = _("places")
+
+    def structured_data(self, request: HttpRequest) -> dict:
+        """schema.org Place, with its operator as an Organization."""
+        data = seo.place_data(self.title, self.address, self.latitude, self.longitude)
+        return seo.with_context(
+            {
+                **data,
+                "description": self.summary,
+                "telephone": self.phone,
+                "url": self.get_full_url(request),
+                "maintainer": seo.organization_data(self.organization)
+                if self.organization_id
+                else None,
+            }
+        )
 
 
 class PlaceImage(Orderable):

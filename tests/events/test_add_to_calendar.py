@@ -13,6 +13,7 @@ from bs4 import BeautifulSoup
 
 from events.calendar_links import google_url
 from tests.resources.factories import ActivityPageFactory, PlacePageFactory
+from tsunagu.models import install_id
 
 from .factories import EventPageFactory, at
 
@@ -144,7 +145,7 @@ def test_the_activity_feed_has_the_weekly_rule_exceptions_and_the_address(client
     rules = list(salon.schedule_rules.order_by("sort_order"))
     moved = salon.schedule_exceptions.get(closed=False)
 
-    weekly = events[f"{salon.hsds_id}-{rules[0].pk}@localhost"]
+    weekly = events[f"{salon.hsds_id}-{rules[0].pk}@{install_id()}"]
     assert weekly["RRULE"].to_ical() == b"FREQ=WEEKLY;BYDAY=TU"
     assert weekly.decoded("DTSTART") == at("2026-12-01", "10:00")
     assert weekly.decoded("DTEND") == at("2026-12-01", "12:00")
@@ -156,12 +157,12 @@ def test_the_activity_feed_has_the_weekly_rule_exceptions_and_the_address(client
     excluded = {d.dt for d in weekly["EXDATE"].dts}
     assert excluded == {at("2026-12-08", "10:00"), at("2026-12-15", "10:00")}
 
-    monthly = events[f"{salon.hsds_id}-{rules[1].pk}@localhost"]
+    monthly = events[f"{salon.hsds_id}-{rules[1].pk}@{install_id()}"]
     assert monthly["RRULE"].to_ical() == b"FREQ=MONTHLY;BYDAY=2FR"
     assert monthly.decoded("DTSTART") == at("2026-12-11", "13:00")
     assert "EXDATE" not in monthly
 
-    one_off = events[f"{salon.hsds_id}-x{moved.pk}@localhost"]
+    one_off = events[f"{salon.hsds_id}-x{moved.pk}@{install_id()}"]
     assert one_off.decoded("DTSTART") == at("2026-12-15", "14:00")
     assert one_off.decoded("DTEND") == at("2026-12-15", "16:00")
     assert "午後に変更" in str(one_off["DESCRIPTION"])

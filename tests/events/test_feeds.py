@@ -7,6 +7,7 @@ import pytest
 import vobject
 
 from tests.resources.factories import OrganizationFactory, PlacePageFactory, TermFactory
+from tsunagu.models import install_id
 
 from .factories import EventPageFactory, at
 
@@ -101,7 +102,7 @@ def test_times_round_trip_in_tokyo_with_rrule_and_exdate(client, linked):
 def test_event_fields(client, linked):
     event = linked["event"]
     (mine,), (theirs,) = _parse(_get(client, event.ical_url()))
-    assert str(mine["UID"]) == f"{event.hsds_id}@localhost"
+    assert str(mine["UID"]) == f"{event.hsds_id}@{install_id()}"
     assert mine["URL"] == f"http://localhost{event.url}"
     assert theirs.location.value == "国頭公民館 和泊町国頭1"
     assert mine["STATUS"] == "CONFIRMED" and mine["SEQUENCE"] == 0

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -221,6 +222,9 @@ class OpportunityPage(ListingPage):
         return f"{super().search_text()} {index_terms(' '.join(p for p in extra if p))}".strip()
 
 
+SHIFT_TIMES = ("date", "starts_at", "ends_at")
+
+
 class Shift(Orderable):
     """One date and time volunteers are needed, and how many."""
 
@@ -232,6 +236,10 @@ class Shift(Orderable):
         _("volunteers needed"), default=1, validators=[MinValueValidator(1)]
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # Raised whenever the date or times change, so calendar apps replace the volunteer's entry
+    # (iCal SEQUENCE); changed_at is that moment (DTSTAMP, Last-Modified of their feed).
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     panels = [
         FieldRowPanel([FieldPanel("date"), FieldPanel("starts_at"), FieldPanel("ends_at")]),
@@ -249,6 +257,27 @@ class Shift(Orderable):
     def clean(self) -> None:
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("The end time must be after the start time.")})
+
+    def save(self, *args, **kwargs) -> None:
+        """Bump the sequence when the shift moves. Compared with the stored row, not with this
+        object: a revision being published carries the sequence of when it was drafted."""
+        stored = (
+            type(self)
+            .objects.filter(pk=self.pk)
+            .values(*SHIFT_TIMES, "sequence", "changed_at")
+            .first()
+            if self.pk
+            else None
+        )
+        if stored is None:
+            self.changed_at = self.changed_at or timezone.now()
+        else:
+            self.sequence = max(self.sequence, stored["sequence"])
+            self.changed_at = stored["changed_at"] or self.changed_at
+            if any(stored[name] != getattr(self, name) for name in SHIFT_TIMES):
+                self.sequence += 1
+                self.changed_at = timezone.now()
+        super().save(*args, **kwargs)
 
     @property
     def starts(self) -> dt.datetime:
