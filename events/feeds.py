@@ -11,17 +11,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control
 from wagtail.models import Site
 
 from resources.models import ActivityPage, Organization, PlacePage, Term
+from tsunagu.page_cache import public_page
 
 from .ical import activity_vevents, build_calendar
 from .models import EventPage, EventPageQuerySet
 
 # Subscribers keep last year's events; older ones drop out of the feeds.
 FEED_PAST_DAYS = 366
-FEED_MAX_AGE = 300
 
 
 def _events() -> EventPageQuerySet:
@@ -53,20 +52,20 @@ def _calendar_response(
     return response
 
 
-@cache_control(public=True, max_age=FEED_MAX_AGE)
+@public_page
 def all_events(request: HttpRequest) -> HttpResponse:
     name = _("Events in %(town)s") % {"town": settings.TSUNAGU_TOWN_NAME}
     return _feed(request, _events(), name=name, filename="events.ics")
 
 
-@cache_control(public=True, max_age=FEED_MAX_AGE)
+@public_page
 def place_events(request: HttpRequest, hsds_id: uuid.UUID) -> HttpResponse:
     place = get_object_or_404(PlacePage.objects.live().public(), hsds_id=hsds_id)
     name = _("Events at %(place)s") % {"place": place.title}
     return _feed(request, _events().filter(place=place), name=name, filename="place.ics")
 
 
-@cache_control(public=True, max_age=FEED_MAX_AGE)
+@public_page
 def organization_events(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     organization = get_object_or_404(Organization, uuid=key)
     name = _("Events by %(organization)s") % {"organization": organization.name}
@@ -74,21 +73,21 @@ def organization_events(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     return _feed(request, events, name=name, filename="organization.ics")
 
 
-@cache_control(public=True, max_age=FEED_MAX_AGE)
+@public_page
 def tag_events(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     term = get_object_or_404(Term, uuid=key)
     name = _("Events tagged “%(tag)s”") % {"tag": term.name}
     return _feed(request, _events().filter(tags=term), name=name, filename="tag.ics")
 
 
-@cache_control(public=True, max_age=FEED_MAX_AGE)
+@public_page
 def single_event(request: HttpRequest, hsds_id: uuid.UUID) -> HttpResponse:
     event = get_object_or_404(_events().only("title"), hsds_id=hsds_id)
     events = EventPage.objects.filter(pk=event.pk)
     return _feed(request, events, name=event.title, filename="event.ics")
 
 
-@cache_control(public=True, max_age=FEED_MAX_AGE)
+@public_page
 def activity_schedule(request: HttpRequest, hsds_id: uuid.UUID) -> HttpResponse:
     """A regular activity's weekly schedule with its exceptions: what webcal:// subscribes to."""
     activity = get_object_or_404(

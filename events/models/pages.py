@@ -45,6 +45,7 @@ from resources.models.pages import ACCESSIBILITY_FLAGS, AUDIENCE_FLAGS
 from resources.models.schedules import RRULE_DAYS, parse_weeks
 from resources.schedule_widget import PlainSchedulePanel
 from tsunagu.dates import plausible_date
+from tsunagu.page_cache import PublicPageMixin
 from tsunagu.text import index_terms
 from tsunagu.throttle import TOO_MANY_REQUESTS, allow_submission, throttled_message
 
@@ -663,7 +664,7 @@ class EventExdate(Orderable):
         verbose_name_plural = _("dates it is not held")
 
 
-class EventIndexPage(RoutablePageMixin, Page):
+class EventIndexPage(PublicPageMixin, RoutablePageMixin, Page):
     """The calendar: upcoming events, a month grid, the archive, and iCal subscriptions."""
 
     intro = models.TextField(_("introduction"), blank=True)

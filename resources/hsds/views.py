@@ -24,7 +24,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -32,6 +31,7 @@ from django.views.decorators.http import require_GET
 from resources.models import ActivityPage, Organization
 from resources.search_input import clean_search
 from tsunagu.dates import is_plausible
+from tsunagu.page_cache import mark_public
 from tsunagu.text import index_terms
 
 from . import queries
@@ -50,7 +50,6 @@ from .taxonomies import (
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
-CACHE_SECONDS = 300
 
 
 class BadParameter(Exception):
@@ -66,7 +65,7 @@ def _json(data: Any, status: int = 200) -> JsonResponse:
 
 
 def api_view(view: Callable[..., Any]) -> Callable[..., JsonResponse]:
-    """GET only, JSON errors, and the same public caching for every answer."""
+    """GET only, JSON errors, and every answer public (tsunagu/page_cache.py)."""
 
     @require_GET
     @wraps(view)
@@ -79,10 +78,9 @@ def api_view(view: Callable[..., Any]) -> Callable[..., JsonResponse]:
             response = _json({"status": 400, "message": str(exc)}, status=400)
         except NotFound:
             response = _json({"status": 404, "message": _("Nothing has this id.")}, status=404)
-        patch_cache_control(response, public=True, max_age=CACHE_SECONDS)
         # Open data: any site may read it from a browser.
         response["Access-Control-Allow-Origin"] = "*"
-        return response
+        return mark_public(response)
 
     return wrapper
 
