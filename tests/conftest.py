@@ -185,6 +185,18 @@ def _empty_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture
+def rendering_client(settings):
+    """A test client the page cache (tsunagu/page_cache.py) passes by: every request rendered,
+    for query counts and timings of rendering itself."""
+    from django.test import Client
+
+    settings.MIDDLEWARE = [
+        m for m in settings.MIDDLEWARE if m != "tsunagu.page_cache.PageCacheMiddleware"
+    ]
+    return Client()
+
+
 @pytest.fixture(autouse=True)
 def _mail_through_the_outbox(settings) -> None:
     """Django's test set-up points EMAIL_BACKEND at locmem; the product points it at the outbox,
