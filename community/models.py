@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import GroupApprovalTask, Page
 
+from tsunagu.page_cache import PublicPageMixin
+
 from .checks import approval_problems, review_checks
 from .moderation import under_review
 
@@ -87,7 +89,7 @@ class Invitation(models.Model):
         return f"{self.organization_id} → {self.user_id}"
 
 
-class OrganizationSectionPage(Page):
+class OrganizationSectionPage(PublicPageMixin, Page):
     """One organisation's pages inside an index; the concrete types below say which index."""
 
     organization = models.ForeignKey(

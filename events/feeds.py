@@ -12,13 +12,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control
 from wagtail.models import PageLogEntry
 
 from resources.models import ActivityPage, Organization, PlacePage, Term
 from tsunagu.conditional import conditional
 from tsunagu.ical import calendar_uid
 from tsunagu.models import install_id
+from tsunagu.page_cache import public_page
 
 from .filters import EventFilterSet
 from .ical import activity_vevents, build_calendar
@@ -26,7 +26,6 @@ from .models import EventPage, EventPageQuerySet
 
 # Subscribers keep last year's events; older ones drop out of the feeds.
 FEED_PAST_DAYS = 366
-FEED_MAX_AGE = 300
 # Log actions that take an event out of the feeds without a newer publication.
 REMOVALS = (
     "wagtail.unpublish",
@@ -82,7 +81,7 @@ def _calendar_response(
     return conditional(request, response, last_modified=last_modified)
 
 
-@cache_control(public=True, max_age=FEED_MAX_AGE)
+@public_page
 def all_events(request: HttpRequest) -> HttpResponse:
     """Every event, or those matching the calendar's filters (the same query string), so a
     filtered calendar page offers its own feed."""
@@ -94,14 +93,14 @@ def all_events(request: HttpRequest) -> HttpResponse:
     return _feed(request, events, name=name, filename="events.ics")
 
 
-@cache_control(public=True, max_age=FEED_MAX_AGE)
+@public_page
 def place_events(request: HttpRequest, hsds_id: uuid.UUID) -> HttpResponse:
     place = get_object_or_404(PlacePage.objects.live().public(), hsds_id=hsds_id)
     name = _("Events at %(place)s") % {"place": place.title}
     return _feed(request, _events().filter(place=place), name=name, filename="place.ics")
 
 
-@cache_control(public=True, max_age=FEED_MAX_AGE)
+@public_page
 def organization_events(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     organization = get_object_or_404(Organization, uuid=key)
     name = _("Events by %(organization)s") % {"organization": organization.name}
@@ -109,14 +108,14 @@ def organization_events(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     return _feed(request, events, name=name, filename="organization.ics")
 
 
-@cache_control(public=True, max_age=FEED_MAX_AGE)
+@public_page
 def tag_events(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     term = get_object_or_404(Term, uuid=key)
     name = _("Events tagged “%(tag)s”") % {"tag": term.name}
     return _feed(request, _events().filter(tags=term), name=name, filename="tag.ics")
 
 
-@cache_control(public=True, max_age=FEED_MAX_AGE)
+@public_page
 def single_event(request: HttpRequest, hsds_id: uuid.UUID) -> HttpResponse:
     """One event, however long ago it ended: a link in an old newsletter still opens it as it
     was. Unpublished, private or deleted events are gone (404)."""
@@ -125,7 +124,7 @@ def single_event(request: HttpRequest, hsds_id: uuid.UUID) -> HttpResponse:
     return _feed(request, events, name=event.title, filename="event.ics")
 
 
-@cache_control(public=True, max_age=FEED_MAX_AGE)
+@public_page
 def activity_schedule(request: HttpRequest, hsds_id: uuid.UUID) -> HttpResponse:
     """A regular activity's weekly schedule with its exceptions: what webcal:// subscribes to."""
     activity = get_object_or_404(

@@ -1,30 +1,31 @@
-"""Whole-page caching of what anonymous residents see, dropped whenever published content changes.
+"""The content generation: what every cache of public content is keyed by, dropped on any change.
 
 Keys carry a generation token; any publish, unpublish, move or delete (and edits of districts,
 operators, vocabulary or site settings, which pages also show) replaces the token, so every
-cached page is stale at once without tracking which pages showed what. The HSDS API keys its
+cached page is stale at once without tracking which pages showed what (the pages themselves are
+cached by tsunagu/page_cache.py). The HSDS API keys its
 sorted lists by the same token. With the local-memory cache each process has its own token;
 production shares one through Redis.
 """
 
 from __future__ import annotations
 
-import hashlib
+import logging
 import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
-from django.contrib.messages import get_messages
+from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
-from django.utils.cache import patch_cache_control
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "resources:pages:generation"
+# How long fragments and lookups keyed by the generation are kept (a publish drops them sooner).
 SERVER_SECONDS = 600
-# Browsers and proxies cannot be told to forget, so they keep a page only briefly.
-BROWSER_SECONDS = 60
 
 
 def generation() -> str:
@@ -37,8 +38,20 @@ def generation() -> str:
 
 
 def invalidate() -> None:
-    """Make every cached page stale."""
+    """Make every cached page stale, here and in the HTTP cache in front (once committed)."""
     cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    if settings.WAGTAILFRONTENDCACHE:
+        transaction.on_commit(_purge_frontend_later)
+
+
+def _purge_frontend_later() -> None:
+    # A task, so a slow or dead proxy never holds up or breaks the publish that got here.
+    from .tasks import purge_frontend_cache
+
+    try:
+        purge_frontend_cache.delay()
+    except Exception:  # the broker is down: the proxy's s-maxage still bounds staleness
+        logger.exception("Could not queue the frontend cache purge")
 
 
 T = TypeVar("T")
@@ -67,43 +80,3 @@ class ProcessMemo(Generic[T]):
             while len(self._values) > self.kept:
                 self._values.popitem(last=False)
             return value
-
-
-def is_cacheable(request: HttpRequest) -> bool:
-    """Anonymous GETs outside previews, with no messages waiting to be shown."""
-    user = getattr(request, "user", None)
-    return (
-        request.method == "GET"
-        and not (user is not None and user.is_authenticated)
-        and not getattr(request, "is_preview", False)
-        and len(get_messages(request)) == 0
-    )
-
-
-def page_cache_key(request: HttpRequest) -> str:
-    url = request.build_absolute_uri().encode()
-    return f"resources:page:{generation()}:{hashlib.sha256(url).hexdigest()}"
-
-
-class AnonymousCacheMixin:
-    """For page types: serve anonymous GETs from the cache, keyed by the full URL."""
-
-    def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not is_cacheable(request):
-            response = super().serve(request, *args, **kwargs)
-            patch_cache_control(response, private=True)
-            return response
-        key = page_cache_key(request)
-        cached = cache.get(key)
-        if cached is not None:
-            return cached
-        response = super().serve(request, *args, **kwargs)
-        if response.status_code == 200:
-            patch_cache_control(response, public=True, max_age=BROWSER_SECONDS)
-            if getattr(response, "is_rendered", True):
-                cache.set(key, response, SERVER_SECONDS)
-            else:
-                response.add_post_render_callback(
-                    lambda rendered: cache.set(key, rendered, SERVER_SECONDS)
-                )
-        return response

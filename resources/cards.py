@@ -47,8 +47,11 @@ def rendered_cards(
 
     prefix = card_key_prefix(request)
     names = {key: f"{prefix}:{key}" for key in keys}
-    # Staff see what the database holds, as with whole pages (resources/caching.py).
-    shared = caching.is_cacheable(request)
+    # Staff and previews see what the database holds, as with whole pages (tsunagu/page_cache.py).
+    user = getattr(request, "user", None)
+    shared = not (user is not None and user.is_authenticated) and not getattr(
+        request, "is_preview", False
+    )
     found = cache.get_many(list(names.values())) if shared else {}
     missing = [key for key, name in names.items() if name not in found]
     if missing:

@@ -15,7 +15,7 @@ from django.apps import apps
 from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 from wagtail.contrib.settings.models import BaseSiteSetting
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.search.index import insert_or_update_object
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -63,6 +63,10 @@ def connect() -> None:
         post_delete.connect(_pages_changed, sender=model, dispatch_uid=f"resources-del-{model}")
     post_save.connect(_term_saved, sender=Term, dispatch_uid="resources-term-saved")
     post_delete.connect(_pages_changed, sender=Term, dispatch_uid="resources-term-deleted")
+    # A view restriction publishes nothing, yet takes pages away from the public: stored
+    # copies of them, and of the lists and API answers showing them, must go at once.
+    post_save.connect(_pages_changed, sender=PageViewRestriction, dispatch_uid="resources-pvr")
+    post_delete.connect(_pages_changed, sender=PageViewRestriction, dispatch_uid="resources-pvr-d")
     # Site settings (the town's contact details) appear in every page's footer.
     for model in apps.get_models():
         if issubclass(model, BaseSiteSetting):

@@ -1,13 +1,15 @@
 """Fixtures shared by the whole suite, and the rule for tests that need more than Python.
 
-Tests marked ``fullstack`` need PostgreSQL and Redis; tests marked ``e2e`` need a Chromium. On a
-laptop without them those tests skip with the reason. Under CI (``CI=true``) or with
+Tests marked ``fullstack`` need PostgreSQL and Redis; tests marked ``e2e`` need a Chromium; tests
+marked ``proxy`` need Varnish (Debian's ``varnish``). On a laptop without them those tests skip
+with the reason. Under CI (``CI=true``) or with
 ``TSUNAGU_REQUIRE_SERVICES=1`` the same absence fails them: a suite that silently skipped its
 full-stack half would pass while proving nothing.
 """
 
 import functools
 import os
+import shutil
 from pathlib import Path
 from typing import NoReturn
 
@@ -71,6 +73,13 @@ def _chromium_executable() -> str:
 
 
 @functools.cache
+def varnish_problem() -> str | None:
+    if shutil.which("varnishd", path=f"{os.environ.get('PATH', '')}:/usr/sbin") is None:
+        return "no varnishd (install Debian's varnish)"
+    return None
+
+
+@functools.cache
 def chromium_problem() -> str | None:
     path = _chromium_executable()
     if not os.access(path, os.X_OK):
@@ -91,6 +100,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("fullstack") and (problem := fullstack_problem()):
         _missing(problem)
     if item.get_closest_marker("e2e") and (problem := chromium_problem()):
+        _missing(problem)
+    if item.get_closest_marker("proxy") and (problem := varnish_problem()):
         _missing(problem)
 
 
@@ -172,6 +183,18 @@ def _empty_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def rendering_client(settings):
+    """A test client the page cache (tsunagu/page_cache.py) passes by: every request rendered,
+    for query counts and timings of rendering itself."""
+    from django.test import Client
+
+    settings.MIDDLEWARE = [
+        m for m in settings.MIDDLEWARE if m != "tsunagu.page_cache.PageCacheMiddleware"
+    ]
+    return Client()
 
 
 @pytest.fixture(autouse=True)

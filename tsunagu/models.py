@@ -16,9 +16,10 @@ from wagtail.models import Page, Site
 from resources.caching import SERVER_SECONDS, generation
 
 from . import seo
+from .page_cache import PublicPageMixin
 
 
-class HomePage(Page):
+class HomePage(PublicPageMixin, Page):
     """The town's front door: what the site is for, and the ways in."""
 
     lead = models.CharField(_("lead"), max_length=200, blank=True)
@@ -46,7 +47,7 @@ class HomePage(Page):
         )
 
 
-class SectionPage(Page):
+class SectionPage(PublicPageMixin, Page):
     """A section of the site (directory, events, volunteering) whose own page type is not built yet.
 
     Shown to residents with a clear "being prepared" notice so nobody takes it for a finished

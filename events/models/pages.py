@@ -12,6 +12,7 @@ from collections import deque
 from collections.abc import Iterable
 
 from dateutil import rrule
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -47,12 +48,13 @@ from resources.schedule_widget import PlainSchedulePanel
 from tsunagu import seo
 from tsunagu.dates import plausible_date
 from tsunagu.models import install_id
+from tsunagu.page_cache import PublicPageMixin
 from tsunagu.text import index_terms
 from tsunagu.throttle import TOO_MANY_REQUESTS, allow_submission, throttled_message
 
 from ..filters import WEEK_ONLY, EventFilterSet, WeekFilterSet
 from ..forms import EventPageForm, EventSignupForm
-from ..fragments import cached_fragment
+from ..fragments import FRAGMENT_SECONDS, cached_fragment, fragment_key
 from ..ical import vevent_text
 from ..occurrences import GridEntry, Occurrence, month_bounds, month_weeks, weekday_names
 from .occurrences import HORIZON, EventOccurrence, EventOccurrenceQuerySet
@@ -689,7 +691,7 @@ class EventExdate(Orderable):
         verbose_name_plural = _("dates it is not held")
 
 
-class EventIndexPage(RoutablePageMixin, Page):
+class EventIndexPage(PublicPageMixin, RoutablePageMixin, Page):
     """The calendar: upcoming events, a month grid, the archive, and iCal subscriptions."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -728,17 +730,26 @@ class EventIndexPage(RoutablePageMixin, Page):
     def _list(
         self, request: HttpRequest, start: dt.datetime, end: dt.datetime, heading: str
     ) -> HttpResponse:
-        """A page of the occurrences in [start, end), with their events' details."""
+        """A page of the occurrences in [start, end), with their events' details.
+
+        Which occurrences (counting and ordering thousands of stored dates) is kept until the
+        next publish, like the month grid (events/fragments.py): a page then reads only its
+        own events.
+        """
         filterset, events = self._filtered(request)
-        rows = EventOccurrence.objects.of(events).overlapping(start, end)
-        page = Paginator(rows.values_list("event_id", "start"), UPCOMING_PER_PAGE).get_page(
-            request.GET.get("page")
-        )
+        context = self._context(request, "upcoming", filterset)
+        key = fragment_key("rows", request, (self.pk, start, end, context["filter_query"]))
+        rows = cache.get(key)
+        if rows is None:
+            found = EventOccurrence.objects.of(events).overlapping(start, end)
+            rows = list(found.values_list("event_id", "start"))
+            cache.set(key, rows, FRAGMENT_SECONDS)
+        page = Paginator(rows, UPCOMING_PER_PAGE).get_page(request.GET.get("page"))
         page.object_list = with_events(page.object_list, events)
         return self.render(
             request,
             context_overrides={
-                **self._context(request, "upcoming", filterset),
+                **context,
                 "occurrences_page": page,
                 "list_heading": heading,
             },
@@ -746,8 +757,9 @@ class EventIndexPage(RoutablePageMixin, Page):
 
     @path("")
     def upcoming(self, request: HttpRequest) -> HttpResponse:
-        """Occurrences from now on, repeating events expanded, a page at a time."""
-        now = timezone.now()
+        """Occurrences from now on, repeating events expanded, a page at a time (from the
+        current minute: one list a minute, see ``_list``)."""
+        now = timezone.now().replace(second=0, microsecond=0)
         until = _local(now + dt.timedelta(days=UPCOMING_DAYS))
         heading = _("Upcoming events (until %(until)s)") % {
             "until": date_format(until, "DATE_FORMAT")

@@ -26,7 +26,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -35,6 +34,7 @@ from resources.models import ActivityPage, Organization
 from resources.search_input import clean_search
 from tsunagu.conditional import conditional
 from tsunagu.dates import is_plausible
+from tsunagu.page_cache import mark_public
 from tsunagu.text import index_terms
 
 from . import queries
@@ -53,7 +53,6 @@ from .taxonomies import (
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
-CACHE_SECONDS = 300
 
 
 class BadParameter(Exception):
@@ -143,8 +142,7 @@ def api_view(
                 response = _json(body, status=400)
             except NotFound:
                 response = _json({"status": 404, "message": _("Nothing has this id.")}, status=404)
-            patch_cache_control(response, public=True, max_age=CACHE_SECONDS)
-            return _cors(conditional(request, response, last_modified=None))
+            return _cors(conditional(request, mark_public(response), last_modified=None))
 
         return wrapper
 

@@ -21,9 +21,9 @@ from wagtail.search import index
 
 from community.page_forms import GroupPageForm
 from tsunagu import seo
+from tsunagu.page_cache import PublicPageMixin
 from tsunagu.text import index_terms, ngram_terms, single_line
 
-from ..caching import AnonymousCacheMixin
 from ..editor_form import editor_aware_tabs, simple_panels
 from ..schedule_widget import PlainSchedulePanel, RulesSchedulePageForm
 from .areas import Area
@@ -41,7 +41,7 @@ ACCESSIBILITY_FLAGS = (
 SUPPORT_FLAGS = ("tour_ok", "companion_ok", "short_time_ok")
 
 
-class ListingPage(Page):
+class ListingPage(PublicPageMixin, Page):
     """What places and activities share: where, who for, access, cost, tags, verification."""
 
     class Cost(models.TextChoices):
@@ -247,8 +247,8 @@ class ListingPage(Page):
         return ngram_terms("\n".join(text for text in texts if text))
 
 
-class DirectoryDetailMixin(AnonymousCacheMixin):
-    """Places' and activities' own pages (not other apps' listings): cached, with schedule."""
+class DirectoryDetailMixin:
+    """Places' and activities' own pages (not other apps' listings): with their schedule."""
 
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
         # Imported here: the page views build on these models.
@@ -416,7 +416,7 @@ class ActivityPage(DirectoryDetailMixin, ListingPage):
         return super().save(*args, **kwargs)
 
 
-class DirectoryIndexPage(AnonymousCacheMixin, RoutablePageMixin, Page):
+class DirectoryIndexPage(PublicPageMixin, RoutablePageMixin, Page):
     """The directory: every place and activity, filtered, searched, listed, mapped, printed."""
 
     intro = models.TextField(_("introduction"), blank=True)

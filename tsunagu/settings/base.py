@@ -100,6 +100,9 @@ MIDDLEWARE = [
     "tsunagu.security_headers.ContentSecurityPolicyMiddleware",
     "tsunagu.security_headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous public pages from the cache before sessions, auth and routing
+    # (tsunagu/page_cache.py); after the security headers, which every answer gets afresh.
+    "tsunagu.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -176,6 +179,27 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Page cache (tsunagu/page_cache.py) and an HTTP cache in front (deploy/varnish.vcl).
+# Anonymous public answers say ``Cache-Control: public, max-age=BROWSER, s-maxage=SHARED``.
+# Browsers cannot be told to forget a page, so they keep it briefly; the app's cache and a proxy
+# or CDN in front keep it longer, as every publish empties both (resources/caching.invalidate).
+PAGE_CACHE_BROWSER_SECONDS = env_int("PAGE_CACHE_BROWSER_SECONDS", 60)
+PAGE_CACHE_SHARED_SECONDS = env_int("PAGE_CACHE_SHARED_SECONDS", 600)
+# Wagtail's frontend cache (wagtail.contrib.frontend_cache): purged on every publish. Off unless
+# FRONTEND_CACHE_URL names the proxy (compose: http://varnish); a town with a CDN configures
+# WAGTAILFRONTENDCACHE for Cloudflare or CloudFront instead (README).
+FRONTEND_CACHE_URL = env("FRONTEND_CACHE_URL")
+WAGTAILFRONTENDCACHE = (
+    {
+        "proxy": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": FRONTEND_CACHE_URL,
+        }
+    }
+    if FRONTEND_CACHE_URL
+    else {}
+)
 
 # --- Celery (read by tsunagu/celery.py through the CELERY_ namespace).
 CELERY_BROKER_URL = REDIS_URL or "memory://"

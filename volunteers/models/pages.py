@@ -25,6 +25,7 @@ from wagtail.search import index
 from community.page_forms import GroupPageForm
 from resources.editor_form import EditorFormMixin, editor_aware_tabs, simple_panels
 from resources.models import ListingPage
+from tsunagu.page_cache import PublicPageMixin
 from tsunagu.text import index_terms
 
 from ..schedule_text import weekly_claims_without_shifts
@@ -42,7 +43,7 @@ def quarter_hours(starts_at: dt.time, ends_at: dt.time) -> Decimal:
     return Decimal(round(minutes / 15) * 15) / 60
 
 
-class VolunteerIndexPage(Page):
+class VolunteerIndexPage(PublicPageMixin, Page):
     """/volunteers/: open opportunities, how to register, and the opted-in volunteers."""
 
     intro = models.TextField(_("introduction"), blank=True)
