@@ -32,7 +32,13 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse
-from django.utils.cache import cc_delim_re, has_vary_header, patch_cache_control
+from django.utils.cache import (
+    cc_delim_re,
+    get_conditional_response,
+    has_vary_header,
+    patch_cache_control,
+)
+from django.utils.http import parse_http_date_safe
 
 from resources import caching
 
@@ -188,4 +194,21 @@ class PageCacheMiddleware:
         for name, value in headers:
             response[name] = value
         response[HIT_HEADER] = "hit"
-        return response
+        return self._conditional(request, response)
+
+    @staticmethod
+    def _conditional(request: HttpRequest, response: HttpResponse) -> HttpResponseBase:
+        """A 304 to a client that already has this answer (feeds and the HSDS API send ETags
+        and Last-Modified, tsunagu/conditional.py), as the view itself would have given."""
+        etag, modified = response.get("ETag"), response.get("Last-Modified")
+        if etag is None and modified is None:
+            return response
+        timestamp = parse_http_date_safe(modified) if modified else None
+        answer = get_conditional_response(
+            request, etag=etag, last_modified=timestamp, response=response
+        )
+        if answer is not response:  # a 304 keeps only validators: CORS must stay readable too
+            for name, value in response.items():
+                if name.lower().startswith("access-control-"):
+                    answer[name] = value
+        return answer
