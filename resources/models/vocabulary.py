@@ -46,12 +46,19 @@ class Term(index.Indexed, TagBase):
         help_text=_("Other words people use for this, separated by commas (、 or ,)."),
     )
 
+    # A term imported from another vocabulary (an HSDS taxonomy Tsunagu does not use), kept so
+    # that it can be mapped to ours: --term-map, or merged here in the admin.
+    source_taxonomy = models.CharField(_("from taxonomy"), max_length=200, blank=True)
+    source_code = models.CharField(_("code in that taxonomy"), max_length=100, blank=True)
+
     panels = [
         FieldPanel("name"),
         FieldPanel("kana"),
         FieldPanel("kind"),
         FieldPanel("parent"),
         FieldPanel("synonyms"),
+        FieldPanel("source_taxonomy", read_only=True),
+        FieldPanel("source_code", read_only=True),
     ]
     search_fields = [
         index.SearchField("name"),

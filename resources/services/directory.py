@@ -49,6 +49,49 @@ SUMMARY_LENGTH = 400
 class ImportResult:
     created: Counter[str] = field(default_factory=Counter)
     updated: Counter[str] = field(default_factory=Counter)
+    unchanged: Counter[str] = field(default_factory=Counter)
+
+
+# What a save changes by itself (tree position, revisions, publishing, derived search text):
+# left out when deciding whether a file changed a page.
+_VOLATILE = frozenset(
+    {
+        "pk",
+        "id",
+        "path",
+        "depth",
+        "numchild",
+        "url_path",
+        "live",
+        "has_unpublished_changes",
+        "latest_revision",
+        "latest_revision_created_at",
+        "live_revision",
+        "first_published_at",
+        "last_published_at",
+        "draft_title",
+        "search_text",
+        "search_ngrams",
+        "locked",
+        "locked_at",
+        "locked_by",
+        "content_type",
+        "page_ptr",
+        "listingpage_ptr",
+        "page",
+        "content_object",
+        "sort_order",
+    }
+)
+
+
+def _content(value: Any) -> Any:
+    """A page's serialised content without what every save changes, to compare before writing."""
+    if isinstance(value, dict):
+        return {k: _content(v) for k, v in value.items() if k not in _VOLATILE}
+    if isinstance(value, list):
+        return [_content(v) for v in value]
+    return value
 
 
 @transaction.atomic
@@ -186,6 +229,9 @@ class _Plan:
                     _("%(where)s: the operator %(id)s is neither in the file nor in Tsunagu.")
                     % {"where": record.where, "id": record.uuid}
                 )
+            elif record.uuid and record.fields.get("name") and not record.fields.get("kind"):
+                # HSDS does not require a legal status (the reader warned): 「その他」.
+                record.fields["kind"] = Organization.Kind.OTHER
             elif not (record.fields.get("name") and record.fields.get("kind")):
                 self.errors.file(
                     _("%(where)s: a new operator needs a name and a kind.")
@@ -264,13 +310,18 @@ class _Plan:
         progress.total += len(self.activities)
         for record in self.data.terms:
             term = self.terms[record.uuid]
-            self._count(result, "term", term._state.adding)
             # Saving a term re-indexes every listing tagged with it: only save real changes.
             if term._state.adding or (term.name, term.kind) != (record.name, record.kind):
+                self._count(result, "term", term._state.adding)
                 term.name, term.kind = record.name, record.kind
+                if record.source_taxonomy:
+                    term.source_taxonomy = record.source_taxonomy
+                    term.source_code = record.source_code
                 if term._state.adding and not Term.objects.filter(slug=record.slug).exists():
                     term.slug = record.slug
                 term.save()
+            else:
+                result.unchanged["term"] += 1
             progress.advance()
         for record in self.data.terms:
             term = self.terms[record.uuid]
@@ -281,11 +332,18 @@ class _Plan:
         for key, org in self.orgs.items():
             record = self.data.organizations[key]
             if record.fields:
-                self._count(result, "organization", org._state.adding)
-                for name, value in record.fields.items():
-                    setattr(org, name, value)
+                wanted = dict(record.fields)
                 if record.external_id:
-                    org.external_id = record.external_id
+                    wanted["external_id"] = record.external_id
+                if not org._state.adding and all(
+                    getattr(org, name) == value for name, value in wanted.items()
+                ):
+                    result.unchanged["organization"] += 1  # no save: last_modified stays
+                    progress.advance()
+                    continue
+                self._count(result, "organization", org._state.adding)
+                for name, value in wanted.items():
+                    setattr(org, name, value)
                 org.save()
             progress.advance()
         for key, page in self.places.items():
@@ -316,6 +374,7 @@ class _Plan:
         else:
             # Build on the latest revision, as the editor would: a pending draft is kept.
             page = page.get_latest_revision_as_object()
+        before = None if created else _content(page.serializable_data())
         if record.external_id:
             page.external_id = record.external_id
         for name, value in record.fields.items():
@@ -338,6 +397,16 @@ class _Plan:
                 ScheduleException(sort_order=i, **vars(exception))
                 for i, exception in enumerate(record.exceptions)
             ]
+        # What save() derives, derived now, so an unchanged page compares equal.
+        page._single_line_titles()
+        if isinstance(page, ActivityPage):
+            page.fill_from_place()
+        if before is not None and before == _content(page.serializable_data()):
+            published = page.live and not page.has_unpublished_changes
+            if not live or (published if record.publish else not page.live):
+                # Unchanged: no revision, no publishing, last_modified kept.
+                result.unchanged[model._meta.model_name] += 1
+                return page
         if created:
             if record.slug and not self.directory.get_children().filter(slug=record.slug).exists():
                 page.slug = record.slug
