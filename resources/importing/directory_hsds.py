@@ -29,11 +29,13 @@ from resources.hsds.serializers import own_location_id
 from resources.hsds.taxonomies import (
     EXTERNAL_ID_TYPE,
     FEATURE_LIST,
+    FEATURES,
     FEATURES_BY_TERM_ID,
     KIND_BY_TAXONOMY_ID,
     PLACE_FEATURES,
     Feature,
     child_id,
+    taxonomy_id,
 )
 from resources.models import ActivityPage, ListingPage, Organization, PlacePage, Term
 
@@ -365,7 +367,7 @@ class DirectoryHSDSReader:
 
     def _taxonomy(self, item: dict, where: str) -> None:
         """A taxonomy document: ours is known; another's terms will be kept as foreign."""
-        if str(item.get("id")) not in KIND_BY_TAXONOMY_ID:
+        if str(item.get("id")) not in {*KIND_BY_TAXONOMY_ID, taxonomy_id(FEATURES)}:
             self._warn(
                 where,
                 "id",

@@ -11,14 +11,19 @@ without an ID — by the operator's or place's name.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Model, QuerySet
+from django.db.models.signals import post_save
 from django.utils.translation import gettext as _
+from modelsearch.signal_handlers import post_save_signal_handler
+from wagtail.search.backends import get_search_backend
 
 from resources.hsds.serializers import html_to_text, text_to_html
 from resources.importing.files import Errors, ImportRejected, Progress
@@ -108,10 +113,56 @@ def directory_import(
     writes everything, then rolls back. Raises ``ImportRejected`` listing every problem.
     """
     plan = _Plan(data)
-    result = plan.write(live=live, progress=progress or Progress())
+    with _one_index_update() as saved:
+        result = plan.write(live=live, progress=progress or Progress())
     if dry_run:
         transaction.set_rollback(True)
+    else:
+        _index(saved)
     return result
+
+
+INDEX_CHUNK = 500
+
+
+@contextlib.contextmanager
+def _one_index_update() -> Iterator[dict[type[Model], set[int]]]:
+    """Each page is saved three times (created, revised, published) and each save re-indexed
+    it for search, most of an import's time: the per-save indexing is paused while the import
+    writes, and what was saved is indexed once, in bulk, at the end (``_index``). Imports run
+    in a management command, so pausing the handler of this process is safe."""
+    saved: dict[type[Model], set[int]] = defaultdict(set)
+
+    def remember(sender: type[Model], instance: Model, raw: bool = False, **kwargs: Any) -> None:
+        if not raw:
+            saved[type(instance)].add(instance.pk)
+
+    models = [PlacePage, ActivityPage, Organization, Term]
+    for model in models:
+        post_save.disconnect(post_save_signal_handler, sender=model)
+        post_save.connect(remember, sender=model, weak=False)
+    try:
+        yield saved
+    finally:
+        for model in models:
+            post_save.disconnect(remember, sender=model)
+            post_save.connect(post_save_signal_handler, sender=model)
+
+
+def _index(saved: dict[type[Model], set[int]]) -> None:
+    """The search backend's bulk indexing of everything the import saved."""
+    backend = get_search_backend()
+    related = {
+        PlacePage: ["area", "organization"],
+        ActivityPage: ["area", "organization", "place__area"],
+    }
+    for model, ids in saved.items():
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), INDEX_CHUNK):
+            queryset = model.objects.filter(pk__in=ordered[start : start + INDEX_CHUNK])
+            if model in related:
+                queryset = queryset.select_related(*related[model]).prefetch_related("tags")
+            backend.add_bulk(model, list(queryset))
 
 
 def _set_description(page: ListingPage, text: str) -> None:

@@ -36,8 +36,13 @@ def vocabulary_import(*, rows: list[VocabularyRow], dry_run: bool = False) -> Co
             try:
                 parent = values.key(loaded.get(row.parent).name)
                 row.parent = existing[parent].name
-            except ValueError as exc:
-                row.report(errors, "parent", str(exc))
+            except ValueError:
+                row.report(
+                    errors,
+                    "parent",
+                    _("“%(name)s” is neither in the file nor in the vocabulary.")
+                    % {"name": row.parent},
+                )
         parents[values.key(row.name)] = parent
     looping = find_cycles(parents)
     for row in rows:

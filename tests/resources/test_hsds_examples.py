@@ -1,12 +1,10 @@
+# ruff: noqa: F811 - pytest passes the imported town fixture by name
 """Every official HSDS 3.0 example imports (with warnings for what Tsunagu approximates), read
 from ../shared at test time; unknown taxonomies are kept and can be mapped with --term-map."""
 
 import json
-from io import StringIO
-from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from resources.models import ActivityPage, Organization, PlacePage, Term
 

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - pytest passes the imported town fixture by name
 """Imports that keep what the town wrote, refuse what cannot be stored without a traceback,
 change nothing when nothing changed, and read terms and schedules the way staff write them."""
 
@@ -22,7 +23,6 @@ from .test_import_directory import (  # noqa: F401 - town is a fixture
     town,
     write,
 )
-
 
 # --- free text kept exactly -------------------------------------------------------------------
 
@@ -215,3 +215,13 @@ def test_a_repeated_id_with_other_content_or_bad_ranges_is_refused(town, tmp_pat
         "4行目 列「開始時刻」: 時刻は曜日の列に書かれています。この列は空にしてください。",
     ]
     assert counts() == (0, 0, 0)
+
+
+def test_demo_export_import_export_is_identical(db, tmp_path):
+    call_command("load_demo", stdout=StringIO())
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    call_command("export_directory", output=first, stderr=StringIO())
+    output = run(first, "--live")
+    assert output.startswith("作成: 0。更新: 0。 変更なし: ")
+    call_command("export_directory", output=second, stderr=StringIO())
+    assert second.read_text(encoding="utf-8") == first.read_text(encoding="utf-8")
