@@ -135,7 +135,13 @@ class _Row:
         return column in self.cells
 
     def text(self, column: str) -> str:
+        """A code, number or name as typed (full-width, ｶﾅ): NFKC-normalised for reading."""
         return normalize(self.cells.get(column, ""))
+
+    def free(self, column: str) -> str:
+        """Free text kept exactly as written: only Excel's line endings and surrounding blanks
+        go (no NFKC: 「（ＣＳＶ）」 and 「①」 stay, and so do line breaks)."""
+        return values.free_text(self.cells.get(column, ""))
 
     def parse(self, column: str, parser: Callable[[str], Any]) -> Any:
         """The parsed cell, or None when it is empty or wrong (the error is recorded)."""
@@ -171,9 +177,11 @@ class DirectoryCSVReader:
         self.org_kinds = values.Choices(Organization.Kind.choices, ORG_KIND_ALIASES)
         self.costs = values.Choices(ListingPage.Cost.choices, COST_ALIASES)
         self.activity_ids: dict[str, int] = {}
+        self.first_rows: dict[str, _Row] = {}
+        self.records: dict[str, ActivityRecord] = {}
 
     def read(self, text: str) -> DirectoryData:
-        rows = list(csv.reader(io.StringIO(text)))
+        rows = self._records(text)
         if not rows:
             self.errors.file(_("The file is empty."))
             self.errors.raise_if_any()
@@ -186,11 +194,40 @@ class DirectoryCSVReader:
             if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
                 self.errors.row(number, "-", _("The row has more cells than the header."))
             cells = cells + [""] * (len(header) - len(cells))
-            self._row(_Row(number, dict(zip(header, cells, strict=False)), self.errors))
+            row = _Row(number, dict(zip(header, cells, strict=False)), self.errors)
+            if self._check_controls(row):
+                self._row(row)
         if not self.data.activities and not self.errors:
             self.errors.file(_("The file has no rows to import."))
         self.errors.raise_if_any()
         return self.data
+
+    def _records(self, text: str) -> list[list[str]]:
+        """The file's records; a malformed file (a cell over the size limit) is refused with
+        the row where reading stopped, never a traceback."""
+        reader = csv.reader(io.StringIO(text))
+        try:
+            return list(reader)
+        except csv.Error:
+            self.errors.row(
+                reader.line_num,
+                "-",
+                _("A cell is longer than %(max)s characters, or the CSV is broken there.")
+                % {"max": f"{csv.field_size_limit():,}"},
+            )
+            self.errors.raise_if_any()
+            raise  # unreachable: raise_if_any raised
+
+    def _check_controls(self, row: _Row) -> bool:
+        """NUL and other control characters would be published in titles: refuse them."""
+        clean = True
+        for column, cell in row.cells.items():
+            if values.CONTROLS.search(cell):
+                row.errors.row(
+                    row.number, column or "-", _("Contains a control character (such as NUL).")
+                )
+                clean = False
+        return clean
 
     def _check_header(self, header: list[str]) -> None:
         for column in header:
@@ -204,17 +241,15 @@ class DirectoryCSVReader:
 
     def _row(self, row: _Row) -> None:
         external_id = row.text("活動ID")
-        title = row.text("活動名")
+        title = row.free("活動名")
         if not external_id:
             row.errors.row(row.number, "活動ID", _("Required."))
         elif external_id in self.activity_ids:
-            row.errors.row(
-                row.number,
-                "活動ID",
-                _("The same ID is on row %(row)s.") % {"row": self.activity_ids[external_id]},
-            )
+            self._more_schedules(row, external_id)
+            return
         else:
             self.activity_ids[external_id] = row.number
+            self.first_rows[external_id] = row
         if not title:
             row.errors.row(row.number, "活動名", _("Required."))
         where = _("Row %(row)s") % {"row": row.number}
@@ -235,10 +270,38 @@ class DirectoryCSVReader:
             activity.fields.update(area=None, address="", latitude=None, longitude=None)
         activity.fields.update(self._activity_fields(row, title))
         if row.has("タグ"):
-            activity.tags = [term.uuid for term in row.parse("タグ", self._terms) or []]
+            # A name and its synonym may both be written: one tag.
+            terms = row.parse("タグ", self._terms) or []
+            activity.tags = list(dict.fromkeys(term.uuid for term in terms))
         if any(row.has(column) for column in SCHEDULE_COLUMNS):
             activity.schedules = self._schedules(row)
         self.data.activities.append(activity)
+        self.records[external_id] = activity
+
+    def _more_schedules(self, row: _Row, external_id: str) -> None:
+        """A second row of the same activity adds time ranges (one row per rule); anything
+        else it says must agree with the first row."""
+        first = self.first_rows[external_id]
+        for column, cell in row.cells.items():
+            if column in SCHEDULE_COLUMNS or column == "活動ID" or not cell.strip():
+                continue
+            if first.free(column) != row.free(column):
+                row.errors.row(
+                    row.number,
+                    column,
+                    _(
+                        "The same ID is on row %(row)s with other content; a row that adds "
+                        "times repeats the ID and fills only the schedule columns."
+                    )
+                    % {"row": first.number},
+                )
+        if not row.text("曜日"):
+            row.errors.row(row.number, "曜日", _("Enter the day of the week too."))
+            return
+        record = self.records.get(external_id)
+        schedules = self._schedules(row)
+        if record is not None:
+            record.schedules = [*(record.schedules or []), *schedules]
 
     def _terms(self, raw: str) -> list:
         return [self.terms.get(name) for name in values.split(raw)]
@@ -249,21 +312,24 @@ class DirectoryCSVReader:
         def age(raw: str) -> int:
             return values.parse_int(raw, maximum=150)
 
+        def free(column: str) -> Callable[[str], str]:
+            return lambda _raw: row.free(column)
+
         columns: dict[str, tuple[str, Callable[[str], Any] | None, Any]] = {
             "活動名よみ": ("kana", None, ""),
-            "概要": (DESCRIPTION, None, ""),
+            "概要": (DESCRIPTION, free("概要"), ""),
             "電話番号": ("phone", None, ""),
             "メールアドレス": ("email", values.parse_email, ""),
-            "連絡方法": ("contact_note", None, ""),
+            "連絡方法": ("contact_note", free("連絡方法"), ""),
             "費用": ("cost", self.costs.get, ListingPage.Cost.FREE),
-            "費用の詳細": ("cost_note", None, ""),
+            "費用の詳細": ("cost_note", free("費用の詳細"), ""),
             "最低年齢": ("min_age", age, None),
             "最高年齢": ("max_age", age, None),
-            "配慮の詳細": ("accessibility_note", None, ""),
-            "持ち物": ("what_to_bring", None, ""),
+            "配慮の詳細": ("accessibility_note", free("配慮の詳細"), ""),
+            "持ち物": ("what_to_bring", free("持ち物"), ""),
             "参加支援の受け入れ": ("accepts_placements", values.parse_bool, False),
             "受け入れ人数": ("placement_capacity", values.parse_int, 0),
-            "受け入れ条件": ("acceptance_conditions", None, ""),
+            "受け入れ条件": ("acceptance_conditions", free("受け入れ条件"), ""),
             "最終確認日": ("assured_date", values.parse_date, None),
         }
         fields: dict[str, Any] = {"title": title}
@@ -285,11 +351,28 @@ class DirectoryCSVReader:
         return fields
 
     def _schedules(self, row: _Row) -> list[ScheduleRecord]:
-        days = row.parse("曜日", values.parse_weekdays) or []
         weeks = row.parse("週", values.parse_weeks_of_month) or ""
+        note = row.free("日程の補足")
+        if len(note) > 200:
+            row.errors.row(row.number, "日程の補足", _("Write 200 characters or fewer."))
+        if values.has_time_ranges(row.text("曜日")):
+            # 「火 10:00-11:30; 木 13:00-15:00」: several time ranges in the one cell.
+            if row.text("開始時刻") or row.text("終了時刻"):
+                row.errors.row(
+                    row.number,
+                    "開始時刻",
+                    _("The times are in the day column already; leave this column empty."),
+                )
+            ranges = row.parse("曜日", values.parse_day_ranges) or []
+            return [
+                ScheduleRecord(
+                    weekday=day, weeks_of_month=weeks, opens_at=opens, closes_at=closes, note=note
+                )
+                for day, opens, closes in ranges
+            ]
+        days = row.parse("曜日", values.parse_weekdays) or []
         opens = row.parse("開始時刻", values.parse_time)
         closes = row.parse("終了時刻", values.parse_time)
-        note = row.text("日程の補足")
         if not row.text("曜日"):
             for column in ("週", "開始時刻", "終了時刻"):
                 if row.text(column):
@@ -301,8 +384,6 @@ class DirectoryCSVReader:
                 row.errors.row(row.number, column, _("Enter the time too."))
         if opens and closes and closes <= opens:
             row.errors.row(row.number, "終了時刻", _("The end time must be after the start."))
-        if len(note) > 200:
-            row.errors.row(row.number, "日程の補足", _("Write 200 characters or fewer."))
         if opens is None or closes is None:
             return []
         return [
@@ -322,14 +403,14 @@ class DirectoryCSVReader:
             )
         found = {
             "地区": ("area", row.parse("地区", self.areas.get)),
-            "住所": ("address", row.text("住所")),
+            "住所": ("address", row.free("住所")),
             "緯度": ("latitude", latitude),
             "経度": ("longitude", longitude),
         }
         return {name: value for column, (name, value) in found.items() if row.has(column)}
 
     def _place(self, row: _Row, location: dict[str, Any]) -> str | None:
-        external_id, title = row.text("場所ID"), row.text("場所名")
+        external_id, title = row.text("場所ID"), row.free("場所名")
         if not (external_id or title):
             return None
         key = f"place:id:{external_id}" if external_id else f"place:name:{values.key(title)}"
@@ -342,7 +423,7 @@ class DirectoryCSVReader:
         return key
 
     def _organization(self, row: _Row) -> str | None:
-        external_id, name = row.text("団体ID"), row.text("団体名")
+        external_id, name = row.text("団体ID"), row.free("団体名")
         if not (external_id or name):
             return None
         key = f"org:id:{external_id}" if external_id else f"org:name:{values.key(name)}"

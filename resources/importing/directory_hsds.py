@@ -12,8 +12,10 @@ an unknown district, terms of a taxonomy that is not in the vocabulary.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
-import json
+import io
+import math
 import re
 import uuid
 from collections.abc import Callable, Iterable
@@ -27,16 +29,18 @@ from resources.hsds.serializers import own_location_id
 from resources.hsds.taxonomies import (
     EXTERNAL_ID_TYPE,
     FEATURE_LIST,
+    FEATURES,
     FEATURES_BY_TERM_ID,
     KIND_BY_TAXONOMY_ID,
     PLACE_FEATURES,
     Feature,
     child_id,
+    taxonomy_id,
 )
-from resources.models import ListingPage, Organization, Term
+from resources.models import ActivityPage, ListingPage, Organization, PlacePage, Term
 
 from . import values
-from .files import Errors, ImportRejected
+from .files import Errors, load_json
 from .records import (
     DESCRIPTION,
     ActivityRecord,
@@ -53,6 +57,8 @@ _BYDAY = re.compile(r"^([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$")
 _CLOSED_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+[^（(]*(?:[（(](.*)[）)])?$")
 UNSUPPORTED_RRULE = ("byweekno", "bymonthday", "byyearday")
 INACTIVE = {"inactive", "defunct", "temporarily closed"}
+BASE_KEYS = frozenset({"version", "profile", "openapi_url"})
+_OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
 
 
 def _slug(url: Any) -> str:
@@ -65,6 +71,64 @@ def _slug(url: Any) -> str:
 
 def _subset(small: dict, large: dict) -> bool:
     return all(k in large and large[k] == v for k, v in small.items())
+
+
+def _tabular(tables: dict[str, Any]) -> dict[str, Any]:
+    """HSDS's tabular form (one list of rows per CSV table, linked by ``*_id`` columns) as the
+    nested bundle the reader takes."""
+
+    def rows(name: str) -> list[dict]:
+        found = tables.get(name)
+        return [row for row in found if isinstance(row, dict)] if isinstance(found, list) else []
+
+    def of(name: str, column: str, parent: dict) -> list[dict]:
+        return [row for row in rows(name) if row.get(column) == parent.get("id")]
+
+    def attributes(parent: dict) -> list[dict]:
+        return [row for row in rows("attributes.csv") if row.get("link_id") == parent.get("id")]
+
+    locations = [
+        {
+            **location,
+            "addresses": of("addresses.csv", "location_id", location),
+            "phones": of("phones.csv", "location_id", location),
+            "accessibility": of("accessibility.csv", "location_id", location),
+            "schedules": of("schedules.csv", "location_id", location),
+            "attributes": attributes(location),
+        }
+        for location in rows("locations.csv")
+    ]
+    services = [
+        {
+            **service,
+            "phones": of("phones.csv", "service_id", service),
+            "schedules": of("schedules.csv", "service_id", service),
+            "cost_options": of("cost_options.csv", "service_id", service),
+            "attributes": attributes(service),
+            "service_at_locations": [
+                {**link, "schedules": of("schedules.csv", "service_at_location_id", link)}
+                for link in of("service_at_location.csv", "service_id", service)
+            ],
+        }
+        for service in rows("services.csv")
+    ]
+    organizations = [
+        {
+            **organization,
+            "phones": of("phones.csv", "organization_id", organization),
+            "organization_identifiers": of(
+                "organization_identifiers.csv", "organization_id", organization
+            ),
+        }
+        for organization in rows("organizations.csv")
+    ]
+    return {
+        "taxonomies": rows("taxonomies.csv"),
+        "taxonomy_terms": rows("taxonomy_terms.csv"),
+        "organizations": organizations,
+        "locations": locations,
+        "services": services,
+    }
 
 
 class DirectoryHSDSReader:
@@ -80,13 +144,29 @@ class DirectoryHSDSReader:
         self.term_aliases: dict[uuid.UUID, uuid.UUID] = {}
         self.pending_tags: list[tuple[ListingRecord, str, list[uuid.UUID]]] = []
         self.seen: dict[tuple[str, str], dict] = {}
+        self.warnings = Errors()
+        self.kept: list[str] = []  # schedule texts of the entity being read
+        self.term_map: dict[str, uuid.UUID] = {}  # foreign taxonomy key → our term (--term-map)
+
+    def _warn(self, where: str, name: str, message: str) -> None:
+        """Something defaulted or approximated to fit Tsunagu: imported, and reported."""
+        self.warnings.field(where, name, message)
 
     # --- shapes -----------------------------------------------------------------------------
 
     def read(self, document: Any) -> DirectoryData:
-        if isinstance(document, dict) and "id" not in document and "contents" in document:
+        if isinstance(document, dict) and document and set(document) <= BASE_KEYS:
+            # The API's base document (version, profile): valid HSDS, nothing to import.
+            self._warn("$", "version", _("The document holds no directory data."))
+        elif isinstance(document, dict) and document and all(k.endswith(".csv") for k in document):
+            self._bundle(_tabular(document))
+        elif isinstance(document, dict) and "id" not in document and "contents" in document:
             self._items(document["contents"], "$.contents")
-        elif isinstance(document, dict) and any(k in document for k in BUNDLE_KEYS):
+        elif (
+            isinstance(document, dict)
+            and "id" not in document
+            and any(k in document for k in BUNDLE_KEYS)
+        ):
             self._bundle(document)
         elif isinstance(document, list):
             self._items(document, "$")
@@ -96,6 +176,7 @@ class DirectoryHSDSReader:
             self.errors.file(_("The JSON is not an HSDS document."))
         self._finish()
         self.errors.raise_if_any()
+        self.data.warnings = self.warnings.messages
         return self.data
 
     def _list(self, parent: dict, name: str, where: str) -> list[tuple[dict, str]]:
@@ -112,6 +193,8 @@ class DirectoryHSDSReader:
         return found
 
     def _bundle(self, document: dict) -> None:
+        for item, where in self._list(document, "taxonomies", "$"):
+            self._taxonomy(item, where)
         for item, where in self._list(document, "taxonomy_terms", "$"):
             self._term(item, where)
         for item, where in self._list(document, "organizations", "$"):
@@ -140,6 +223,10 @@ class DirectoryHSDSReader:
             self._service(service, f"{where}.service")
         elif "location_type" in item:
             self._location(item, where)
+        elif any(k in item for k in ("taxonomy_id", "taxonomy_detail", "term_uri", "code")):
+            self._term(item, where)
+        elif "uri" in item and "version" in item and "legal_status" not in item:
+            self._taxonomy(item, where)
         else:
             self._organization(item, where, with_services=True)
 
@@ -184,6 +271,9 @@ class DirectoryHSDSReader:
         if not isinstance(raw, str):
             self.errors.field(where, name, _("Must be text."))
             return ""
+        if values.CONTROLS.search(raw):
+            self.errors.field(where, name, _("Contains a control character (such as NUL)."))
+            return ""
         return raw
 
     def _value(self, item: dict, name: str, where: str, parser: Callable[[str], Any]) -> Any:
@@ -203,8 +293,16 @@ class DirectoryHSDSReader:
         raw = item.get(name)
         if raw is None:
             return None
-        if isinstance(raw, float) and raw.is_integer():
-            raw = int(raw)
+        if isinstance(raw, float) and 0 <= raw <= 150:
+            whole = math.floor(raw) if name == "minimum_age" else math.ceil(raw)
+            if whole != raw:
+                self._warn(
+                    where,
+                    name,
+                    _("Ages are whole years: %(value)s is kept as %(whole)s.")
+                    % {"value": raw, "whole": whole},
+                )
+            raw = whole
         if not isinstance(raw, int) or isinstance(raw, bool) or not 0 <= raw <= 150:
             self.errors.field(where, name, _("Must be a whole number from 0 to 150."))
             return None
@@ -220,21 +318,42 @@ class DirectoryHSDSReader:
         detail = (
             item.get("taxonomy_detail") if isinstance(item.get("taxonomy_detail"), dict) else {}
         )
-        kind = KIND_BY_TAXONOMY_ID.get(str(item.get("taxonomy_id") or detail.get("id")))
+        taxonomy = str(item.get("taxonomy_id") or detail.get("id") or item.get("taxonomy") or "")
+        kind = KIND_BY_TAXONOMY_ID.get(taxonomy)
         if kind is None:
-            known = self.db_terms.get(term_id) or self.db_terms_by_name.get(values.key(name))
+            code = self._text(item, "code", where)
+            mapped = self._mapped(taxonomy, detail, term_id, code, name)
+            known = (
+                mapped or self.db_terms.get(term_id) or self.db_terms_by_name.get(values.key(name))
+            )
             if known is not None:
                 self.term_aliases[term_id] = known.uuid
-            elif name:
-                self.errors.field(
-                    where,
-                    "taxonomy_id",
-                    _(
-                        "“%(name)s” belongs to a taxonomy Tsunagu does not use; add it to the "
-                        "vocabulary with import_vocabulary first."
-                    )
-                    % {"name": name},
+                return
+            if not name:
+                return
+            # A term of another vocabulary: kept, with where it came from, to be mapped later.
+            source = str(detail.get("name") or item.get("taxonomy") or taxonomy)
+            self._warn(
+                where,
+                "taxonomy_id",
+                _(
+                    "“%(name)s” is from the taxonomy “%(taxonomy)s”, which Tsunagu does not use: "
+                    "it is kept as a term of that taxonomy; map it to the vocabulary with "
+                    "--term-map or in the admin."
                 )
+                % {"name": name, "taxonomy": source},
+            )
+            self.file_terms[term_id] = record = TermRecord(
+                uuid=term_id,
+                name=name[:100],
+                kind=Term.Kind.INTEREST,
+                where=where,
+                slug=code,
+                parent=self._uuid(item, "parent_id", where),
+                source_taxonomy=source[:200],
+                source_code=code[:100],
+            )
+            self.data.terms.append(record)
             return
         self.file_terms[term_id] = record = TermRecord(
             uuid=term_id,
@@ -245,6 +364,27 @@ class DirectoryHSDSReader:
             parent=self._uuid(item, "parent_id", where),
         )
         self.data.terms.append(record)
+
+    def _taxonomy(self, item: dict, where: str) -> None:
+        """A taxonomy document: ours is known; another's terms will be kept as foreign."""
+        if str(item.get("id")) not in {*KIND_BY_TAXONOMY_ID, taxonomy_id(FEATURES)}:
+            self._warn(
+                where,
+                "id",
+                _("The taxonomy “%(name)s” is not Tsunagu's; its terms are kept as they are.")
+                % {"name": item.get("name") or item.get("id")},
+            )
+
+    def _mapped(
+        self, taxonomy: str, detail: dict, term_id: uuid.UUID, code: str, name: str
+    ) -> Term | None:
+        """Our term for a foreign one, by the --term-map file (taxonomy, then id, code or name)."""
+        taxonomies = {values.key(str(t)) for t in (taxonomy, detail.get("name")) if t} | {""}
+        for source in taxonomies:
+            for word in (str(term_id), code, name):
+                if word and (found := self.term_map.get(f"{source}|{values.key(word)}")):
+                    return self.db_terms.get(found)
+        return None
 
     def _resolve_term(self, term_id: uuid.UUID) -> uuid.UUID | None:
         if term_id in self.file_terms or term_id in self.db_terms:
@@ -265,7 +405,7 @@ class DirectoryHSDSReader:
             if term_id is None and isinstance(embedded, dict):
                 term_id = self._uuid(embedded, "id", f"{at}.taxonomy_term")
             if term_id is None:
-                self.errors.field(at, "taxonomy_term_id", _("Required."))
+                self._warn(at, "taxonomy_term_id", _("An attribute with no term is skipped."))
                 continue
             feature = FEATURES_BY_TERM_ID.get(str(term_id))
             if feature is not None:
@@ -302,9 +442,29 @@ class DirectoryHSDSReader:
                 "website": self._value(item, "website", where, values.parse_url) or "",
             }
             if item.get("legal_status"):
-                fields["kind"] = self._value(item, "legal_status", where, self.org_kinds.get)
+                try:
+                    fields["kind"] = self.org_kinds.get(str(item["legal_status"]))
+                except ValueError:
+                    fields["kind"] = Organization.Kind.OTHER
+                    self._warn(
+                        where,
+                        "legal_status",
+                        _("“%(value)s” is none of Tsunagu's kinds: the kind is “%(kind)s”.")
+                        % {
+                            "value": item["legal_status"],
+                            "kind": Organization.Kind.OTHER.label,
+                        },
+                    )
+            else:
+                self._warn(
+                    where,
+                    "legal_status",
+                    _("Not given: a new operator's kind is “%(kind)s” (editable in the admin).")
+                    % {"kind": Organization.Kind.OTHER.label},
+                )
             if "phones" in item:
                 fields["phone"] = self._phone(item, where)
+            self._fit(fields, "name", Organization, where, "name")
             record = OrganizationRecord(key=key, where=where, uuid=org_id, fields=fields)
             for ident, at in self._list(item, "organization_identifiers", where):
                 if ident.get("identifier_type") == EXTERNAL_ID_TYPE:
@@ -338,17 +498,37 @@ class DirectoryHSDSReader:
         if addresses:
             address, at = addresses[0]
             lines = [self._text(address, "address_1", at), self._text(address, "address_2", at)]
+            region = self._text(address, "region", at)
+            if region:
+                try:
+                    fields["area"] = self.areas.get(region)
+                except ValueError:
+                    lines.append(region)  # kept in the address
+                    self._warn(
+                        at,
+                        "region",
+                        _("“%(value)s” is not one of the town's districts: kept in the address.")
+                        % {"value": region},
+                    )
             fields["address"] = " ".join(line for line in lines if line)
-            fields["area"] = self._value(address, "region", at, self.areas.get)
-        latitude = self._value(
-            item, "latitude", where, lambda v: values.parse_coordinate(v, limit=90)
+        point = []
+        for name, limit in (("latitude", 90), ("longitude", 180)):
+            raw = item.get(name)
+            try:
+                point.append(
+                    None if raw in (None, "") else values.parse_coordinate(raw, limit=limit)
+                )
+            except ValueError as exc:
+                # The schema allows any number; a point off the globe cannot be mapped.
+                self._warn(where, name, _("%(error)s The point is left empty.") % {"error": exc})
+                point = [None, None]
+                break
+        if len(point) == 2 and (point[0] is None) != (point[1] is None):
+            self._warn(where, "longitude", _("Only half a point: the point is left empty."))
+            point = [None, None]
+        fields.update(
+            latitude=point[0] if point else None, longitude=point[1] if len(point) == 2 else None
         )
-        longitude = self._value(
-            item, "longitude", where, lambda v: values.parse_coordinate(v, limit=180)
-        )
-        if (item.get("latitude") is None) != (item.get("longitude") is None):
-            self.errors.field(where, "longitude", _("Enter both, or neither."))
-        fields.update(latitude=latitude, longitude=longitude)
         notes = []
         own = child_id(item.get("id"), "accessibility") if self._is_uuid(item.get("id")) else None
         for entry, at in self._list(item, "accessibility", where):
@@ -375,8 +555,8 @@ class DirectoryHSDSReader:
         if not self._first_time("location", item, where):
             return key
         record = ListingRecord(key=key, where=where, uuid=place_id, slug=_slug(item.get("url")))
-        if item.get("external_identifier"):
-            record.external_id = self._text(item, "external_identifier", where)
+        if item.get("external_identifier") not in (None, ""):
+            record.external_id = str(item["external_identifier"])
         record.fields.update(
             title=self._text(item, "name", where, required=True),
             kana=self._text(item, "alternate_name", where),
@@ -385,11 +565,13 @@ class DirectoryHSDSReader:
             **{DESCRIPTION: self._text(item, "description", where)},
             **self._location_fields(item, where),
         )
+        self._fit(record.fields, "title", PlacePage, where, "name")
         org_id = self._uuid(item, "organization_id", where)
         record.organization = self._organization_ref(org_id, where) if org_id else organization
         record.set_organization = True
         self._attributes(item, where, record, PLACE_FEATURES)
         record.schedules, record.exceptions = self._schedules(item, where)
+        self._keep_texts(record)
         self.data.places[key] = record
         return key
 
@@ -428,6 +610,7 @@ class DirectoryHSDSReader:
             cost=self._cost(item, where),
             **{DESCRIPTION: self._text(item, "description", where)},
         )
+        self._fit(record.fields, "title", ActivityPage, where, "name")
         minimum, maximum = record.fields["min_age"], record.fields["max_age"]
         if minimum is not None and maximum is not None and maximum < minimum:
             self.errors.field(where, "maximum_age", _("The maximum age is below the minimum."))
@@ -450,8 +633,24 @@ class DirectoryHSDSReader:
             rules, exceptions = self._schedules(link, at)
             record.schedules += [r for r in rules if r not in record.schedules]
             record.exceptions += [e for e in exceptions if e not in record.exceptions]
+        self._keep_texts(record)
         self._service_location(item, where, record, service_id)
         self.data.activities.append(record)
+
+    def _fit(self, fields: dict[str, Any], name: str, model: type, where: str, source: str) -> None:
+        """A name longer than its column: shortened, and kept whole in the description."""
+        text, limit = fields.get(name) or "", model._meta.get_field(name).max_length
+        if len(text) <= limit:
+            return
+        fields[name] = text[: limit - 1] + "…"
+        description = DESCRIPTION if DESCRIPTION in fields else "description"
+        fields[description] = "\n\n".join(p for p in (text, fields.get(description, "")) if p)
+        self._warn(
+            where,
+            source,
+            _("%(length)s characters, over %(max)s: shortened, and kept whole in the description.")
+            % {"length": len(text), "max": limit},
+        )
 
     def _cost(self, item: dict, where: str) -> str:
         options = self._list(item, "cost_options", where)
@@ -474,12 +673,18 @@ class DirectoryHSDSReader:
         cleared = {"area": None, "address": "", "latitude": None, "longitude": None}
         record.fields.update(cleared)
         if len(links) > 1:
-            self.errors.field(
+            self._warn(
                 where,
                 "service_at_locations",
-                _("An activity is held at one place in Tsunagu; split this service."),
+                _(
+                    "An activity is held at one place in Tsunagu: held at the first of "
+                    "%(count)s; the others are imported as places."
+                )
+                % {"count": len(links)},
             )
-            return
+            for other, at in links[1:]:
+                if isinstance(other.get("location"), dict):
+                    self._location(other["location"], f"{at}.location")
         if not links:
             return
         link, at = links[0]
@@ -506,24 +711,20 @@ class DirectoryHSDSReader:
     def _schedules(
         self, item: dict, where: str
     ) -> tuple[list[ScheduleRecord], list[ExceptionRecord]]:
+        """Weekly and n-th weekday rules and dated openings; what the model cannot hold is
+        approximated or kept as text in the description (``kept``), each with a warning."""
         rules: list[ScheduleRecord] = []
         exceptions: dict[dt.date, ExceptionRecord] = {}
         for schedule, at in self._list(item, "schedules", where):
-            opens = self._value(schedule, "opens_at", at, values.parse_time)
-            closes = self._value(schedule, "closes_at", at, values.parse_time)
-            for name, value in (("opens_at", opens), ("closes_at", closes)):
-                if value is None and not schedule.get(name):
-                    self.errors.field(at, name, _("Required."))
-            if opens and closes and closes <= opens:
-                self.errors.field(at, "closes_at", _("The end time must be after the start."))
+            opens, closes = self._times(schedule, at)
             note = self._text(schedule, "description", at)
             if schedule.get("count") == 1 and schedule.get("dtstart"):
                 day = self._iso_date(schedule, "dtstart", at)
                 if day and opens and closes:
                     exceptions[day] = ExceptionRecord(
-                        date=day, closed=False, opens_at=opens, closes_at=closes, note=note
+                        date=day, closed=False, opens_at=opens, closes_at=closes, note=note[:200]
                     )
-                continue
+                    continue
             extra = []
             for line in self._text(schedule, "notes", at).splitlines():
                 if m := _CLOSED_LINE.match(line.strip()):
@@ -536,44 +737,100 @@ class DirectoryHSDSReader:
                 elif line.strip():
                     extra.append(line.strip())
             note = " ".join([note, *extra]).strip()
-            if len(note) > 200:
-                self.errors.field(at, "description", _("Write 200 characters or fewer."))
-            rules += self._rules(schedule, at, opens, closes, note)
+            found = self._rules(schedule, at, opens, closes, note[:200])
+            if len(note) > 200 or not found:
+                self.kept.append(note or self._text(schedule, "timezone", at) or at)
+                if len(note) > 200:
+                    self._warn(
+                        at,
+                        "description",
+                        _(
+                            "Over 200 characters: the schedule's note is shortened; the whole "
+                            "text is kept in the description."
+                        ),
+                    )
+            rules += found
         return rules, sorted(exceptions.values(), key=lambda e: e.date)
+
+    def _times(self, schedule: dict, at: str) -> tuple[dt.time | None, dt.time | None]:
+        opens = self._value(schedule, "opens_at", at, values.parse_time)
+        closes = self._value(schedule, "closes_at", at, values.parse_time)
+        for name in ("opens_at", "closes_at"):
+            m = _OFFSET.search(str(schedule.get(name) or ""))
+            if m and m[1].replace(":", "") not in ("+0900",):
+                self._warn(
+                    at,
+                    name,
+                    _("The offset %(offset)s is not Japan's: the time is read as local time.")
+                    % {"offset": m[1]},
+                )
+        if opens and closes is None:
+            closes = min(
+                (dt.datetime.combine(dt.date.min, opens) + dt.timedelta(hours=1)).time(),
+                dt.time(23, 59),
+            )
+            self._warn(
+                at, "closes_at", _("Not given: the end is taken as an hour after the start.")
+            )
+        if opens and closes and closes <= opens:
+            self._warn(
+                at,
+                "closes_at",
+                _("The end is not after the start: the schedule is kept as text."),
+            )
+            return None, None
+        return opens, closes
 
     def _rules(
         self, schedule: dict, at: str, opens: dt.time | None, closes: dt.time | None, note: str
     ) -> list[ScheduleRecord]:
         freq = schedule.get("freq")
-        if freq not in ("WEEKLY", "MONTHLY"):
-            self.errors.field(at, "freq", _("Use WEEKLY or MONTHLY."))
+        days = "MO,TU,WE,TH,FR,SA,SU" if freq == "DAILY" and not schedule.get("byday") else ""
+        byday = str(schedule.get("byday") or days)
+        if freq not in ("WEEKLY", "MONTHLY", "DAILY") or not byday or opens is None:
+            self._warn(
+                at,
+                "freq",
+                _(
+                    "Not a weekly, daily or n-th weekday rule with times (by appointment, "
+                    "for example): kept as text in the description."
+                ),
+            )
             return []
         for name in UNSUPPORTED_RRULE:
             if schedule.get(name):
-                self.errors.field(at, name, _("Tsunagu cannot hold this kind of schedule."))
+                self._warn(
+                    at,
+                    name,
+                    _("Tsunagu keeps only the days of the week of this rule; %(name)s is left out.")
+                    % {"name": name},
+                )
         if schedule.get("interval") not in (None, 1):
-            self.errors.field(at, "interval", _("Tsunagu cannot hold this kind of schedule."))
+            self._warn(
+                at,
+                "interval",
+                _("Every %(n)s: Tsunagu shows the rule as every week or month.")
+                % {"n": schedule.get("interval")},
+            )
         if schedule.get("count") is not None:
-            self.errors.field(at, "count", _("Tsunagu cannot hold this kind of schedule."))
+            self._warn(at, "count", _("The number of occurrences is not kept."))
         weeks_by_day: dict[int, list[str]] = {}
-        for token in str(schedule.get("byday") or "").split(","):
+        for token in byday.split(","):
             m = _BYDAY.match(token.strip().upper())
-            if m is None or (freq == "WEEKLY" and m[1]):
+            if m is None:
                 self.errors.field(
                     at, "byday", _("“%(value)s” is not a day of the week.") % {"value": token}
                 )
                 continue
             weekday = values.RRULE_WEEKDAYS.index(m[2])
             weeks = weeks_by_day.setdefault(weekday, [])
-            if m[1]:
+            if m[1] and freq == "MONTHLY":
                 weeks.append(str(int(m[1])))
-        if not weeks_by_day:
-            self.errors.field(at, "byday", _("Required."))
         valid_from = self._iso_date(schedule, "valid_from", at)
         valid_until = self._iso_date(schedule, "valid_to", at) or self._iso_date(
             schedule, "until", at
         )
-        if opens is None or closes is None:
+        if closes is None:
             return []
         return [
             ScheduleRecord(
@@ -588,10 +845,35 @@ class DirectoryHSDSReader:
             for weekday, weeks in weeks_by_day.items()
         ]
 
+    def _keep_texts(self, record: ListingRecord) -> None:
+        """Schedules the model cannot hold, added to the description so nothing is lost."""
+        if self.kept:
+            lines = [_("Schedule: %(text)s") % {"text": text} for text in self.kept]
+            text = record.fields.get(DESCRIPTION, "")
+            record.fields[DESCRIPTION] = "\n".join(p for p in (text, *lines) if p)
+            self.kept = []
+
     # --- the end ----------------------------------------------------------------------------
 
     def _finish(self) -> None:
-        """Resolve references that may point forward in the file: tags, term parents."""
+        """Resolve references that may point forward in the file: tags, term parents,
+        operators referred to by id only."""
+        missing = [
+            key
+            for key, record in self.data.organizations.items()
+            if not record.fields and not Organization.objects.filter(uuid=record.uuid).exists()
+        ]
+        for key in missing:
+            where = self.data.organizations.pop(key).where
+            self._warn(
+                where,
+                "organization_id",
+                _("The operator %(id)s is neither in the file nor in Tsunagu: left unset.")
+                % {"id": key.removeprefix("org:")},
+            )
+            for listing in [*self.data.places.values(), *self.data.activities]:
+                if listing.organization == key:
+                    listing.organization = None
         for record, where, tags in self.pending_tags:
             resolved = []
             for term_id in tags:
@@ -610,24 +892,63 @@ class DirectoryHSDSReader:
             if term.parent is not None:
                 parent = self._resolve_term(term.parent)
                 if parent is None:
-                    self.errors.field(
+                    self._warn(
                         term.where,
                         "parent_id",
-                        _("The term %(id)s is neither in the file nor in the vocabulary.")
+                        _(
+                            "The broader term %(id)s is neither in the file nor in the "
+                            "vocabulary: the term is kept without it."
+                        )
                         % {"id": term.parent},
                     )
                 term.parent = parent
 
 
-def read_directory_json(text: str) -> DirectoryData:
+TERM_MAP_HEADERS = {
+    "taxonomy": "taxonomy",
+    "分類体系": "taxonomy",
+    "term": "term",
+    "語": "term",
+    "元の語": "term",
+    "vocabulary_term": "ours",
+    "用語": "ours",
+}
+
+
+def read_term_map(text: str) -> dict[str, uuid.UUID]:
+    """``--term-map FILE.csv``: columns 分類体系 (optional), 元の語 (a foreign term's id, code or
+    name) and 用語 (ours, by name, reading or synonym) → the reader's lookup."""
+    errors = Errors()
+    records = list(csv.reader(io.StringIO(text)))
+    header = (
+        [TERM_MAP_HEADERS.get(values.normalize(cell), "") for cell in records[:1][0]]
+        if records
+        else []
+    )
+    if "term" not in header or "ours" not in header:
+        errors.file(_("The term map needs the columns 元の語 and 用語 (分類体系 is optional)."))
+        errors.raise_if_any()
+    terms = values.TermIndex()
+    found: dict[str, uuid.UUID] = {}
+    for number, cells in enumerate(records[1:], start=2):
+        row = dict(zip(header, cells, strict=False))
+        if not (row.get("term") or "").strip():
+            continue
+        try:
+            ours = terms.get(row.get("ours") or "")
+        except ValueError as exc:
+            errors.row(number, "用語", str(exc))
+            continue
+        source = values.key(row.get("taxonomy") or "")
+        found[f"{source}|{values.key(row['term'])}"] = ours.uuid
+    errors.raise_if_any()
+    return found
+
+
+def read_directory_json(
+    text: str, *, term_map: dict[str, uuid.UUID] | None = None
+) -> DirectoryData:
     """Every entity checked; ``ImportRejected`` lists all the problems of the document."""
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ImportRejected(
-            [
-                _("The file is not valid JSON (line %(line)s): %(error)s")
-                % {"line": exc.lineno, "error": exc.msg}
-            ]
-        ) from exc
-    return DirectoryHSDSReader().read(document)
+    reader = DirectoryHSDSReader()
+    reader.term_map = term_map or {}
+    return reader.read(load_json(text))

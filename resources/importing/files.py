@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import codecs
+import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -64,9 +66,24 @@ class Errors:
             raise ImportRejected(self.messages)
 
 
-def read_text(path: Path) -> str:
+# Far above a town's directory (5,000 listings are about 3 MB); a bigger file is a mistake.
+MAX_FILE_BYTES = 50 * 1024 * 1024
+# HSDS documents nest about eight levels; a deeper one is not a directory.
+MAX_JSON_DEPTH = 64
+
+
+def read_text(path: Path, *, limit: int | None = None) -> str:
     """The file's text: UTF-8 (with or without BOM), else CP932 as Excel saves it."""
+    limit = MAX_FILE_BYTES if limit is None else limit
     try:
+        size = path.stat().st_size
+        if size > limit:
+            raise ImportRejected(
+                [
+                    _("The file is %(size)s bytes; files over %(max)s bytes are not read.")
+                    % {"size": f"{size:,}", "max": f"{limit:,}"}
+                ]
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise ImportRejected(
@@ -87,6 +104,40 @@ def read_text(path: Path) -> str:
             )
         ]
     )
+
+
+def load_json(text: str) -> Any:
+    """The parsed document; invalid or absurdly deep JSON is refused in Japanese, never with
+    a traceback (Python's parser overflows its stack near 100,000 levels)."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportRejected(
+            [
+                _("The file is not valid JSON (line %(line)s): %(error)s")
+                % {"line": exc.lineno, "error": exc.msg}
+            ]
+        ) from exc
+    except RecursionError:
+        document = None
+    if document is None or _too_deep(document):
+        raise ImportRejected(
+            [_("The JSON nests deeper than %(max)s levels.") % {"max": MAX_JSON_DEPTH}]
+        )
+    return document
+
+
+def _too_deep(document: Any) -> bool:
+    stack = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return True
+        if isinstance(value, dict):
+            stack += [(v, depth + 1) for v in value.values()]
+        elif isinstance(value, list):
+            stack += [(v, depth + 1) for v in value]
+    return False
 
 
 def is_json(path: Path, text: str) -> bool:

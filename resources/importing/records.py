@@ -44,6 +44,8 @@ class TermRecord:
     where: str
     slug: str = ""
     parent: uuid.UUID | None = None
+    source_taxonomy: str = ""  # another vocabulary's term, kept to be mapped to ours
+    source_code: str = ""
 
 
 @dataclass
@@ -85,3 +87,5 @@ class DirectoryData:
     organizations: dict[str, OrganizationRecord] = field(default_factory=dict)
     places: dict[str, ListingRecord] = field(default_factory=dict)
     activities: list[ActivityRecord] = field(default_factory=list)
+    # What was approximated or defaulted to fit Tsunagu, located (JSON path), in Japanese.
+    warnings: list[str] = field(default_factory=list)

@@ -28,7 +28,12 @@ LIST_SEPARATORS = re.compile(r"[、,，/／・\s]+")  # for lists of one-word it
 WEEKDAYS = "月火水木金土日"
 RRULE_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 ENGLISH_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_TIME_COLON = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+# An HSDS time may carry seconds and a UTC offset (10:00:00+09:00): the offset is the town's.
+_TIME_COLON = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+# Control characters other than tab and line breaks (NUL, escapes): never part of a cell.
+CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_RANGE_SEPARATORS = re.compile(r"[;；\n]+")
+_TIME_RANGE = re.compile(r"^(.*?)\s*(\d{1,2}(?::\d{2}|時(?:\d{1,2}分|半)?))\s*[-~〜～−–—]\s*(.+)$")
 _TIME_KANJI = re.compile(r"^(\d{1,2})時(?:(\d{1,2})分|(半))?$")
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 TRUE_WORDS = frozenset({"○", "◯", "〇", "はい", "可", "あり", "有", "する", "true", "yes", "1"})
@@ -38,6 +43,37 @@ FALSE_WORDS = frozenset({"×", "✕", "いいえ", "不可", "なし", "無", "�
 def key(text: str) -> str:
     """A comparison key: NFKC, no spaces, lower case, hiragana."""
     return to_hiragana(normalize(text).replace(" ", "").lower())
+
+
+def free_text(text: str) -> str:
+    """Free text as written: Excel's CRLF → LF, blanks around it gone, nothing normalised."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def has_time_ranges(text: str) -> bool:
+    """Whether a day cell also holds times (「火 10:00-11:30; 木 13:00-15:00」)."""
+    return any(_TIME_RANGE.match(part.strip()) for part in _RANGE_SEPARATORS.split(text))
+
+
+def parse_day_ranges(text: str) -> list[tuple[int, dt.time, dt.time]]:
+    """「火 10:00-11:30; 木・金 13:00-15:00」 → (weekday, opens, closes) for each day and range."""
+    found: list[tuple[int, dt.time, dt.time]] = []
+    for part in _RANGE_SEPARATORS.split(normalize(text).replace("〜", "~")):
+        if not part.strip():
+            continue
+        m = _TIME_RANGE.match(part.strip())
+        if m is None or not m[1].strip():
+            raise ValueError(
+                _("“%(value)s” is not a day and times; write it like 火 10:00-11:30.")
+                % {"value": part.strip()}
+            )
+        opens, closes = parse_time(m[2]), parse_time(m[3])
+        if closes <= opens:
+            raise ValueError(
+                _("%(value)s: the end time must be after the start.") % {"value": part.strip()}
+            )
+        found += [(day, opens, closes) for day in parse_weekdays(m[1])]
+    return found
 
 
 def split(text: str, pattern: re.Pattern[str] = SEPARATORS) -> list[str]:
@@ -212,16 +248,26 @@ class AreaIndex:
 
 
 class TermIndex:
-    """Vocabulary terms by name, synonym or kana (``TermLookup``, shared with import_clients)."""
+    """Vocabulary terms by name, reading or synonym (``TermLookup``, shared with import_clients):
+    the one lookup every importer uses wherever a term is expected."""
 
-    def __init__(self) -> None:
-        self.terms = TermLookup.load()
+    def __init__(self, terms: Iterable[Term] | None = None) -> None:
+        self.terms = TermLookup.load() if terms is None else TermLookup(terms)
 
     def get(self, text: str) -> Term:
+        """The term ``text`` names; ``ValueError`` (in Japanese) when none or several do."""
+        if several := self.terms.several(text):
+            raise ValueError(
+                _("“%(value)s” is a reading or synonym of several terms (%(terms)s); use the name.")
+                % {"value": text, "terms": "、".join(several)}
+            )
         term = self.terms.find(text)
         if term is None:
             raise ValueError(
-                _("“%(value)s” is not in the vocabulary; add it with import_vocabulary first.")
+                _(
+                    "“%(value)s” is neither a term, a reading nor a synonym in the vocabulary; "
+                    "add it with import_vocabulary (as a term or a synonym) first."
+                )
                 % {"value": text}
             )
         return term

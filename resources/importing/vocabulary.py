@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -28,7 +27,7 @@ from resources.models import Term
 from tsunagu.text import normalize
 
 from . import values
-from .files import Errors, ImportRejected
+from .files import Errors, ImportRejected, load_json
 
 K = TypeVar("K", bound=Hashable)
 
@@ -120,15 +119,7 @@ class VocabularyReader:
         return self._done()
 
     def read_json(self, text: str) -> list[VocabularyRow]:
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ImportRejected(
-                [
-                    _("The file is not valid JSON (line %(line)s): %(error)s")
-                    % {"line": exc.lineno, "error": exc.msg}
-                ]
-            ) from exc
+        document = load_json(text)
         items = document.get("terms") if isinstance(document, dict) else document
         if not isinstance(items, list):
             raise ImportRejected([_("The JSON must be a list of terms.")])

@@ -20,6 +20,8 @@ class Organization(index.Indexed, models.Model):
         BUSINESS = "business", _("Business / service provider")
         GOVERNMENT = "government", _("Local government")
         VOLUNTARY = "voluntary", _("Voluntary group")
+        # An imported operator whose legal status is none of the above (or not given).
+        OTHER = "other", _("Other")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     external_id = models.CharField(

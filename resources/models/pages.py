@@ -405,14 +405,18 @@ class ActivityPage(DirectoryDetailMixin, ListingPage):
         place = self.place
         return place.area if place.area_id and place.area_id != self.area_id else None
 
-    def save(self, *args, **kwargs):
-        # Activities held at a place are found where the place is, without a join per query.
+    def fill_from_place(self) -> None:
+        """Activities held at a place are found where the place is, without a join per query
+        (and an import compares a page after this, as it will be saved)."""
         if self.place_id:
             place = self.place
             self.area_id = self.area_id or place.area_id
             self.address = self.address or place.address
             if self.latitude is None:
                 self.latitude, self.longitude = place.latitude, place.longitude
+
+    def save(self, *args, **kwargs):
+        self.fill_from_place()
         return super().save(*args, **kwargs)
 
 

@@ -52,12 +52,19 @@ class Term(index.Indexed, TagBase):
         help_text=_("Other words people use for this, separated by commas (、 or ,)."),
     )
 
+    # A term imported from another vocabulary (an HSDS taxonomy Tsunagu does not use), kept so
+    # that it can be mapped to ours: --term-map, or merged here in the admin.
+    source_taxonomy = models.CharField(_("from taxonomy"), max_length=200, blank=True)
+    source_code = models.CharField(_("code in that taxonomy"), max_length=100, blank=True)
+
     panels = [
         FieldPanel("name"),
         FieldPanel("kana"),
         FieldPanel("kind"),
         FieldPanel("parent"),
         FieldPanel("synonyms"),
+        FieldPanel("source_taxonomy", read_only=True),
+        FieldPanel("source_code", read_only=True),
     ]
     search_fields = [
         index.SearchField("name"),
@@ -115,6 +122,13 @@ class TermLookup:
                 if kind is None or term.kind == kind:
                     return term
         return None
+
+    def several(self, word: str) -> list[str]:
+        """Names of the terms ``word`` is a reading or synonym of, when it is no term's name and
+        stands for more than one: an importer then asks for the name rather than guess."""
+        folded = term_key(word)
+        terms = [] if folded in self._names else self._others.get(folded, [])
+        return [term.name for term in terms] if len(terms) > 1 else []
 
     def similar(self, word: str, kind: str | None = None, limit: int = 3) -> list[str]:
         """Names of terms whose words look like ``word``: suggestions for a typo."""

@@ -11,14 +11,19 @@ without an ID — by the operator's or place's name.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Model, QuerySet
+from django.db.models.signals import post_save
 from django.utils.translation import gettext as _
+from modelsearch.signal_handlers import post_save_signal_handler
+from wagtail.search.backends import get_search_backend
 
 from resources.hsds.serializers import html_to_text, text_to_html
 from resources.importing.files import Errors, ImportRejected, Progress
@@ -49,6 +54,49 @@ SUMMARY_LENGTH = 400
 class ImportResult:
     created: Counter[str] = field(default_factory=Counter)
     updated: Counter[str] = field(default_factory=Counter)
+    unchanged: Counter[str] = field(default_factory=Counter)
+
+
+# What a save changes by itself (tree position, revisions, publishing, derived search text):
+# left out when deciding whether a file changed a page.
+_VOLATILE = frozenset(
+    {
+        "pk",
+        "id",
+        "path",
+        "depth",
+        "numchild",
+        "url_path",
+        "live",
+        "has_unpublished_changes",
+        "latest_revision",
+        "latest_revision_created_at",
+        "live_revision",
+        "first_published_at",
+        "last_published_at",
+        "draft_title",
+        "search_text",
+        "search_ngrams",
+        "locked",
+        "locked_at",
+        "locked_by",
+        "content_type",
+        "page_ptr",
+        "listingpage_ptr",
+        "page",
+        "content_object",
+        "sort_order",
+    }
+)
+
+
+def _content(value: Any) -> Any:
+    """A page's serialised content without what every save changes, to compare before writing."""
+    if isinstance(value, dict):
+        return {k: _content(v) for k, v in value.items() if k not in _VOLATILE}
+    if isinstance(value, list):
+        return [_content(v) for v in value]
+    return value
 
 
 @transaction.atomic
@@ -65,10 +113,56 @@ def directory_import(
     writes everything, then rolls back. Raises ``ImportRejected`` listing every problem.
     """
     plan = _Plan(data)
-    result = plan.write(live=live, progress=progress or Progress())
+    with _one_index_update() as saved:
+        result = plan.write(live=live, progress=progress or Progress())
     if dry_run:
         transaction.set_rollback(True)
+    else:
+        _index(saved)
     return result
+
+
+INDEX_CHUNK = 500
+
+
+@contextlib.contextmanager
+def _one_index_update() -> Iterator[dict[type[Model], set[int]]]:
+    """Each page is saved three times (created, revised, published) and each save re-indexed
+    it for search, most of an import's time: the per-save indexing is paused while the import
+    writes, and what was saved is indexed once, in bulk, at the end (``_index``). Imports run
+    in a management command, so pausing the handler of this process is safe."""
+    saved: dict[type[Model], set[int]] = defaultdict(set)
+
+    def remember(sender: type[Model], instance: Model, raw: bool = False, **kwargs: Any) -> None:
+        if not raw:
+            saved[type(instance)].add(instance.pk)
+
+    models = [PlacePage, ActivityPage, Organization, Term]
+    for model in models:
+        post_save.disconnect(post_save_signal_handler, sender=model)
+        post_save.connect(remember, sender=model, weak=False)
+    try:
+        yield saved
+    finally:
+        for model in models:
+            post_save.disconnect(remember, sender=model)
+            post_save.connect(post_save_signal_handler, sender=model)
+
+
+def _index(saved: dict[type[Model], set[int]]) -> None:
+    """The search backend's bulk indexing of everything the import saved."""
+    backend = get_search_backend()
+    related = {
+        PlacePage: ["area", "organization"],
+        ActivityPage: ["area", "organization", "place__area"],
+    }
+    for model, ids in saved.items():
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), INDEX_CHUNK):
+            queryset = model.objects.filter(pk__in=ordered[start : start + INDEX_CHUNK])
+            if model in related:
+                queryset = queryset.select_related(*related[model]).prefetch_related("tags")
+            backend.add_bulk(model, list(queryset))
 
 
 def _set_description(page: ListingPage, text: str) -> None:
@@ -186,6 +280,9 @@ class _Plan:
                     _("%(where)s: the operator %(id)s is neither in the file nor in Tsunagu.")
                     % {"where": record.where, "id": record.uuid}
                 )
+            elif record.uuid and record.fields.get("name") and not record.fields.get("kind"):
+                # HSDS does not require a legal status (the reader warned): 「その他」.
+                record.fields["kind"] = Organization.Kind.OTHER
             elif not (record.fields.get("name") and record.fields.get("kind")):
                 self.errors.file(
                     _("%(where)s: a new operator needs a name and a kind.")
@@ -264,13 +361,18 @@ class _Plan:
         progress.total += len(self.activities)
         for record in self.data.terms:
             term = self.terms[record.uuid]
-            self._count(result, "term", term._state.adding)
             # Saving a term re-indexes every listing tagged with it: only save real changes.
             if term._state.adding or (term.name, term.kind) != (record.name, record.kind):
+                self._count(result, "term", term._state.adding)
                 term.name, term.kind = record.name, record.kind
+                if record.source_taxonomy:
+                    term.source_taxonomy = record.source_taxonomy
+                    term.source_code = record.source_code
                 if term._state.adding and not Term.objects.filter(slug=record.slug).exists():
                     term.slug = record.slug
                 term.save()
+            else:
+                result.unchanged["term"] += 1
             progress.advance()
         for record in self.data.terms:
             term = self.terms[record.uuid]
@@ -281,11 +383,18 @@ class _Plan:
         for key, org in self.orgs.items():
             record = self.data.organizations[key]
             if record.fields:
-                self._count(result, "organization", org._state.adding)
-                for name, value in record.fields.items():
-                    setattr(org, name, value)
+                wanted = dict(record.fields)
                 if record.external_id:
-                    org.external_id = record.external_id
+                    wanted["external_id"] = record.external_id
+                if not org._state.adding and all(
+                    getattr(org, name) == value for name, value in wanted.items()
+                ):
+                    result.unchanged["organization"] += 1  # no save: last_modified stays
+                    progress.advance()
+                    continue
+                self._count(result, "organization", org._state.adding)
+                for name, value in wanted.items():
+                    setattr(org, name, value)
                 org.save()
             progress.advance()
         for key, page in self.places.items():
@@ -316,6 +425,7 @@ class _Plan:
         else:
             # Build on the latest revision, as the editor would: a pending draft is kept.
             page = page.get_latest_revision_as_object()
+        before = None if created else _content(page.serializable_data())
         if record.external_id:
             page.external_id = record.external_id
         for name, value in record.fields.items():
@@ -338,6 +448,16 @@ class _Plan:
                 ScheduleException(sort_order=i, **vars(exception))
                 for i, exception in enumerate(record.exceptions)
             ]
+        # What save() derives, derived now, so an unchanged page compares equal.
+        page._single_line_titles()
+        if isinstance(page, ActivityPage):
+            page.fill_from_place()
+        if before is not None and before == _content(page.serializable_data()):
+            published = page.live and not page.has_unpublished_changes
+            if not live or (published if record.publish else not page.live):
+                # Unchanged: no revision, no publishing, last_modified kept.
+                result.unchanged[model._meta.model_name] += 1
+                return page
         if created:
             if record.slug and not self.directory.get_children().filter(slug=record.slug).exists():
                 page.slug = record.slug

@@ -26,17 +26,23 @@ def vocabulary_import(*, rows: list[VocabularyRow], dry_run: bool = False) -> Co
     parents: dict[str, str | None] = {
         name: values.key(t.parent.name) if t.parent else None for name, t in existing.items()
     }
+    loaded = values.TermIndex(existing.values())
     for row in rows:
         if row.parent is None:
             continue
         parent = values.key(row.parent) if row.parent else None
         if parent and parent not in file_names and parent not in existing:
-            row.report(
-                errors,
-                "parent",
-                _("“%(name)s” is neither in the file nor in the vocabulary.")
-                % {"name": row.parent},
-            )
+            # A broader term may be given by a loaded term's reading or synonym.
+            try:
+                parent = values.key(loaded.get(row.parent).name)
+                row.parent = existing[parent].name
+            except ValueError:
+                row.report(
+                    errors,
+                    "parent",
+                    _("“%(name)s” is neither in the file nor in the vocabulary.")
+                    % {"name": row.parent},
+                )
         parents[values.key(row.name)] = parent
     looping = find_cycles(parents)
     for row in rows:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import os
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -30,7 +31,9 @@ from .factories import (
     TermFactory,
 )
 
-HSDS_DIR = Path(settings.BASE_DIR).parent / "shared" / "standards" / "hsds-3.0"
+# TSUNAGU_SHARED_DIR points elsewhere when the clone is not beside shared/ (a git worktree).
+SHARED_DIR = Path(os.environ.get("TSUNAGU_SHARED_DIR") or Path(settings.BASE_DIR).parent / "shared")
+HSDS_DIR = SHARED_DIR / "standards" / "hsds-3.0"
 _BASE_URI = "https://hsds.invalid/schema/"
 
 

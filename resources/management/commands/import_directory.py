@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from resources.importing.directory_csv import read_directory_csv
-from resources.importing.directory_hsds import read_directory_json
+from resources.importing.directory_hsds import read_directory_json, read_term_map
 from resources.importing.files import ImportRejected, Progress, dry_run_note, is_json, read_text
 from resources.services.directory import ImportResult, directory_import
 
@@ -32,15 +32,32 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Check and report, but write nothing."
         )
         parser.add_argument(
+            "--term-map",
+            type=Path,
+            help="A CSV mapping another vocabulary's terms to ours: columns 分類体系 (optional), "
+            "元の語 (the term's id, code or name) and 用語 (ours). HSDS files only.",
+        )
+        parser.add_argument(
             "--progress", action="store_true", help="Show a progress bar even when not a TTY."
         )
 
     def handle(
-        self, *args, path: Path, live: bool, dry_run: bool, progress: bool, **options
+        self,
+        *args,
+        path: Path,
+        live: bool,
+        dry_run: bool,
+        progress: bool,
+        term_map: Path | None = None,
+        **options,
     ) -> None:
         try:
             text = read_text(path)
-            data = read_directory_json(text) if is_json(path, text) else read_directory_csv(text)
+            terms = read_term_map(read_text(term_map)) if term_map else None
+            if is_json(path, text):
+                data = read_directory_json(text, term_map=terms)
+            else:
+                data = read_directory_csv(text)
             result = directory_import(
                 data=data,
                 live=live,
@@ -55,6 +72,10 @@ class Command(BaseCommand):
                 _("Nothing was imported. Fix these and try again:") + "\n" + "\n".join(exc.errors)
             ) from exc
         self.stdout.write(summary(result, dry_run=dry_run))
+        if data.warnings:
+            self.stdout.write(_("Imported with these defaults and approximations:"))
+            for warning in data.warnings:
+                self.stdout.write(f"- {warning}")
 
 
 def summary(result: ImportResult, *, dry_run: bool) -> str:
@@ -73,4 +94,6 @@ def summary(result: ImportResult, *, dry_run: bool) -> str:
         "created": counts(result.created),
         "updated": counts(result.updated),
     }
+    if result.unchanged:
+        text += " " + _("Unchanged: %(unchanged)s.") % {"unchanged": counts(result.unchanged)}
     return f"{text} {dry_run_note()}" if dry_run else text
