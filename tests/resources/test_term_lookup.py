@@ -48,6 +48,6 @@ def test_the_directory_tag_column_takes_a_synonym_too(terms):
     with translation.override("ja"), pytest.raises(ValueError) as unknown:
         index.get("囲碁")
     assert (
-        str(unknown.value)
-        == "「囲碁」は用語集にありません。先に import_vocabulary で加えてください。"
+        str(unknown.value) == "「囲碁」は用語集の用語・よみ・同義語のどれでもありません。"
+        "先に import_vocabulary で用語か同義語として加えてください。"
     )
