@@ -19,6 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tsunagu.exports import csv_writer
 from tsunagu.text import normalize
 
 from .importing import values
@@ -202,7 +203,7 @@ def import_areas(rows: list[AreaRow], *, dry_run: bool = False) -> dict[str, int
 def export_areas() -> str:
     """Every district as CSV in the import's columns, in display order (UTF-8, no BOM)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_writer(out, lineterminator="\r\n")  # formula-safe, as every export
     writer.writerow(COLUMNS)
     for area in Area.objects.order_by("order", "kana", "name"):
         writer.writerow([area.name, area.kana, area.latitude, area.longitude, area.code])
