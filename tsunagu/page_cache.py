@@ -23,6 +23,7 @@ content can guess it, and every answer's nonce matches its own ``Content-Securit
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -41,6 +42,8 @@ from django.utils.cache import (
 from django.utils.http import parse_http_date_safe
 
 from resources import caching
+
+logger = logging.getLogger(__name__)
 
 PUBLIC_ATTRIBUTE = "tsunagu_public_page"
 # Request headers the shared-cache key never holds: see the module's docstring.
@@ -145,10 +148,14 @@ class PageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if passes_by(request):
             return self._finish(request, self.get_response(request), key=None)
-        key = _url_key(request)
-        entry = cache.get(key)
-        if entry is not None and entry[0] == "vary":
-            entry = cache.get(_variant_key(key, request, entry[1]))
+        try:
+            key = _url_key(request)
+            entry = cache.get(key)
+            if entry is not None and entry[0] == "vary":
+                entry = cache.get(_variant_key(key, request, entry[1]))
+        except Exception:  # the cache is down: answer without it (/healthz reports the outage)
+            logger.warning("Page cache unavailable; serving uncached", exc_info=True)
+            return self.get_response(request)
         if entry is not None and entry[0] == "page":
             return self._replay(request, entry)
         return self._finish(request, self.get_response(request), key=key)
@@ -165,7 +172,10 @@ class PageCacheMiddleware:
         patch_cache_control(
             response, public=True, max_age=browser_seconds(), s_maxage=shared_seconds()
         )
-        self._store(request, response, key)
+        try:
+            self._store(request, response, key)
+        except Exception:  # the cache went down meanwhile: this answer still goes out
+            logger.warning("Page cache unavailable; answer not stored", exc_info=True)
         response[HIT_HEADER] = "miss"
         return response
 

@@ -200,3 +200,20 @@ def test_no_proxy_configured_queues_no_purge(db, settings, django_capture_on_com
     with django_capture_on_commit_callbacks() as callbacks:
         caching.invalidate()
     assert callbacks == []
+
+
+def test_a_cache_outage_serves_pages_uncached(rf, monkeypatch):
+    """Redis down must not take the public site down with it: the middleware steps aside."""
+    from django.http import HttpResponse
+
+    from tsunagu.page_cache import PageCacheMiddleware, mark_public
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr("tsunagu.page_cache.cache.get", refuse)
+    monkeypatch.setattr("tsunagu.page_cache.cache.set", refuse)
+    middleware = PageCacheMiddleware(lambda request: mark_public(HttpResponse("ページ")))
+    response = middleware(rf.get("/places/"))
+    assert response.status_code == 200
+    assert response.content.decode() == "ページ"
