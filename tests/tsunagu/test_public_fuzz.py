@@ -45,10 +45,11 @@ SECONDS_PER_REQUEST = 2.0
 NOT_PUBLIC = ("admin/",)
 HUGE = "9" * 40
 # Parameters views read from request.GET by name (the FilterSets' fields are added below);
-# "next" is read by Wagtail's and the invitation's password forms.
+# "next" is read by Wagtail's and the invitation's password forms; "p" by the sitemap's pages.
 VIEW_PARAMETERS = {
     "page", "search", "format", "full", "full_service", "per_page", "taxonomy_term_id",
     "taxonomy_id", "organization_id", "modified_after", "parent_id", "top_only", "next",
+    "minimal", "p",
 }  # fmt: skip
 FILTER_PARAMETERS = set(DirectoryFilterSet.base_filters)
 KNOWN_PARAMETERS = VIEW_PARAMETERS | FILTER_PARAMETERS
