@@ -3,11 +3,12 @@
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
+from resources.setup import PLACEHOLDER
+
 from .models import EventIndexPage
 
-# The site shell's placeholder at the calendar's slug, and the directory the calendar follows in
-# the menu; named by content type, as apps do not import the shell's page types (DESIGN.md).
-PLACEHOLDER = {"content_type__app_label": "tsunagu", "content_type__model": "sectionpage"}
+# The directory the calendar follows in the menu; named by content type, as apps do not import
+# each other's page types (DESIGN.md). The shell's placeholder is resources.setup's.
 DIRECTORY = {"content_type__app_label": "resources", "content_type__model": "directoryindexpage"}
 
 

@@ -9,7 +9,6 @@ transaction and finds its rows again by name, so a second run with the same file
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from matching.models import Team
 from matching.setup import staff_group, team
 from resources.areas import AreaReader, AreaRow, import_areas
 from resources.importing import values
-from resources.importing.files import Errors, ImportRejected, read_text
+from resources.importing.files import Errors, ImportRejected, load_json, read_text
 from resources.setup import directory_index
 from volunteers.setup import coordinator_group, volunteer_index
 
@@ -85,15 +84,7 @@ def read_town_file(path: Path) -> Town:
     problem with the line (syntax) or the key (values) it is about."""
     text = read_text(path)
     if path.suffix.lower() == ".json":
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ImportRejected(
-                [
-                    _("The file is not valid JSON (line %(line)s): %(error)s")
-                    % {"line": exc.lineno, "error": exc.msg}
-                ]
-            ) from exc
+        document = load_json(text)
     else:
         try:
             document = tomllib.loads(text)
