@@ -100,6 +100,7 @@ def _flow(page, base: str) -> None:
     page.get_by_label("電話", exact=True).fill("090-1111-2222")
     page.get_by_role("button", name="申し込む", exact=True).click()
     assert page.get_by_role("heading", level=1).inner_text() == "お申し込みありがとうございます"
+    page.wait_for_load_state()  # the rest of the page, not only what streamed in so far
     assert "上履き" in page.content() and "いきいきサロン喜美留" in page.content()
     assert page.get_by_role("link", name="申込を取り消す").count() == 1
     _check_both_sizes(page)
@@ -126,6 +127,7 @@ def _flow(page, base: str) -> None:
     page.get_by_label("申込番号（6桁）").fill(code)
     page.get_by_role("button", name="この日程に申し込む").click()
     assert page.get_by_role("heading", level=1).inner_text() == "申込が確定しました"
+    page.wait_for_load_state()  # the rest of the page, not only what streamed in so far
     assert "軍手" in page.content() and "メールをご確認ください" not in page.content()
     assert SignUp.objects.get().volunteer == volunteer
     _check_both_sizes(page)

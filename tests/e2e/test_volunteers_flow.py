@@ -75,7 +75,9 @@ def _flow(page, base: str, django_user_model) -> None:
     page.goto(base + volunteer_index().url)
     assert page.get_by_role("heading", level=1).inner_text() == "ボランティア"
     _assert_accessible(page)
-    page.get_by_role("link", name="えらぶゆり 植え付けの手伝い").click()
+    # Wait for the whole page: content() taken mid-load returns what has streamed in so far.
+    with page.expect_navigation():
+        page.get_by_role("link", name="えらぶゆり 植え付けの手伝い").click()
     assert "残り 1 名" in page.content()
     _assert_accessible(page)
 
@@ -150,7 +152,8 @@ def _flow(page, base: str, django_user_model) -> None:
 
     # Her own page, and the other public pages, are accessible too.
     page.goto(base + _link_path(welcome, "link"))
-    page.get_by_role("button", name="マイページを開く").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="マイページを開く").click()
     assert "島 ゆり子 さんのマイページ" in page.content()
     _assert_accessible(page)
     for path in ("/volunteers/profiles/", "/volunteers/link/"):
