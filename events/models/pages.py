@@ -19,7 +19,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -74,6 +74,7 @@ SCHEDULE_FIELDS = (
 )
 UPCOMING_DAYS = 92
 UPCOMING_PER_PAGE = 20
+OCCURRENCE_LIST_TEMPLATE = "events/includes/occurrence_list.html"
 MONTH_DAY_LIMIT = 4
 ARCHIVE_PER_PAGE = 20
 NEXT_DATES_SHOWN = 5
@@ -733,24 +734,40 @@ class EventIndexPage(PublicPageMixin, RoutablePageMixin, Page):
         """A page of the occurrences in [start, end), with their events' details.
 
         Which occurrences (counting and ordering thousands of stored dates) is kept until the
-        next publish, like the month grid (events/fragments.py): a page then reads only its
-        own events.
+        next publish, like the month grid (events/fragments.py), and so is each page of the
+        list as rendered: a page read and laid out again cost most of the view's time.
         """
         filterset, events = self._filtered(request)
         context = self._context(request, "upcoming", filterset)
-        key = fragment_key("rows", request, (self.pk, start, end, context["filter_query"]))
-        rows = cache.get(key)
-        if rows is None:
-            found = EventOccurrence.objects.of(events).overlapping(start, end)
-            rows = list(found.values_list("event_id", "start"))
-            cache.set(key, rows, FRAGMENT_SECONDS)
-        page = Paginator(rows, UPCOMING_PER_PAGE).get_page(request.GET.get("page"))
-        page.object_list = with_events(page.object_list, events)
+        parts = (self.pk, start, end, context["filter_query"])
+        number = request.GET.get("page")
+
+        def rows() -> list[tuple[int, dt.datetime]]:
+            key = fragment_key("rows", request, parts)
+            found = cache.get(key)
+            if found is None:
+                stored = EventOccurrence.objects.of(events).overlapping(start, end)
+                found = list(stored.values_list("event_id", "start"))
+                cache.set(key, found, FRAGMENT_SECONDS)
+            return found
+
+        def listing() -> str:
+            page = Paginator(rows(), UPCOMING_PER_PAGE).get_page(number)
+            page.object_list = with_events(page.object_list, events)
+            return get_template(OCCURRENCE_LIST_TEMPLATE).render(
+                {
+                    "occurrences_page": page,
+                    "filter_query": context["filter_query"],
+                    "request": request,
+                }
+            )
+
+        occurrence_list = cached_fragment("list", request, (*parts, number), listing)
         return self.render(
             request,
             context_overrides={
                 **context,
-                "occurrences_page": page,
+                "occurrence_list": mark_safe(occurrence_list),
                 "list_heading": heading,
             },
         )

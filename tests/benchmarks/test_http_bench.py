@@ -40,6 +40,22 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
+# ``pip install -e`` maps the app's packages to this checkout whatever the path says; another
+# checkout's processes drop that finder, so its modules (and only its) are imported.
+_OWN_MODULES = (
+    "import runpy, sys; sys.meta_path[:] = [f for f in sys.meta_path"
+    " if not getattr(f, '__module__', '').startswith('__editable__')]; "
+)
+MANAGE = [
+    PYTHON,
+    "-c",
+    _OWN_MODULES + "sys.argv[:1] = []; runpy.run_path(sys.argv[0], run_name='__main__')",
+]
+GUNICORN = [
+    PYTHON,
+    "-c",
+    _OWN_MODULES + "sys.argv[0] = 'gunicorn'; runpy.run_module('gunicorn', run_name='__main__')",
+]
 VCL = ROOT / "deploy" / "varnish" / "default.vcl"
 ROUNDS = 3
 SECONDS = 8
@@ -171,13 +187,13 @@ class Servers:
         port = _free_port()
         env = {**env, "PYTHONPATH": str(root), **_static(root)}
         subprocess.run(
-            [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"],
+            [*MANAGE, "manage.py", "collectstatic", "--noinput", "-v0"],
             env=env,
             cwd=root,
             check=True,
         )
         args = [
-            PYTHON, "-m", "gunicorn", "-c", "python:tsunagu.gunicorn_conf",
+            *GUNICORN, "-c", "python:tsunagu.gunicorn_conf",
             "--workers", "2", "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
             "--access-logfile", "/dev/null", "tsunagu.wsgi",
         ]  # fmt: skip

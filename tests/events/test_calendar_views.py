@@ -36,6 +36,21 @@ def test_upcoming_lists_future_occurrences_of_repeating_events_and_not_past_ones
     assert "2026年12月16日（水） 17:00〜19:00" in html
 
 
+def test_the_upcoming_list_is_cached_until_something_is_published(rendering_client, calendar):
+    client = rendering_client  # the list's own fragment cache, not the whole page's
+    EventPageFactory(title="体操教室", start=at("2026-12-03"))
+    assert "体操教室</a>" in _html(client, "/events/")
+    with CaptureQueriesContext(connection) as cached:
+        client.get("/events/")
+    assert not [q for q in cached.captured_queries if "events_eventpage" in q["sql"]]
+
+    EventPageFactory(title="新しい催し", start=at("2026-12-04"))
+    html = _html(client, "/events/")
+    assert "体操教室</a>" in html and "新しい催し</a>" in html
+    # Another page of the list, or other filters, are other fragments.
+    assert "体操教室</a>" not in _html(client, "/events/?audience=children")
+
+
 def test_upcoming_is_paginated(client, calendar):
     EventPageFactory(
         title="毎週の催し", start=at("2026-12-02"), frequency="weekly", weekdays="MO,WE,FR"
