@@ -63,6 +63,11 @@ STAFF_PERMISSIONS = (
     "resources.add_organization",
     "resources.change_organization",
     "resources.view_organization",
+    # What a listing's flags mean to the matcher (which 配慮 each one meets) is the town's call.
+    "resources.view_offerterm",
+    "resources.add_offerterm",
+    "resources.change_offerterm",
+    "resources.delete_offerterm",
     "events.view_eventsignup",
     "events.delete_eventsignup",
     # The outbox and its call list (people without email to telephone).
