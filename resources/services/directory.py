@@ -438,7 +438,11 @@ class _Plan:
         if isinstance(record, ActivityRecord) and record.set_place:
             page.place = self.places[record.place] if record.place else None
         if record.tags is not None:
-            page.tagged_items = [ListingTag(tag=self.terms[tag]) for tag in record.tags]
+            terms = [self.terms[tag] for tag in record.tags]
+            # Tags are a set: the export lists them by kind and reading, the page keeps the order
+            # they were added in, so only a different set of terms is a change.
+            if {term.pk for term in terms} != {item.tag_id for item in page.tagged_items.all()}:
+                page.tagged_items = [ListingTag(tag=term) for term in terms]
         if record.schedules is not None:
             page.schedule_rules = [
                 ScheduleRule(sort_order=i, **vars(rule)) for i, rule in enumerate(record.schedules)
