@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,6 +97,17 @@ def _content(value: Any) -> Any:
     if isinstance(value, list):
         return [_content(v) for v in value]
     return value
+
+
+def _same_rows(records: Sequence[Any], stored: Iterable[Any]) -> bool:
+    """The file's rows and the stored ones hold the same values, in whatever order."""
+    stored = list(stored)
+    if len(stored) != len(records):
+        return False
+    names = [list(vars(record)) for record in records[:1]]
+    fields = names[0] if names else []
+    file_rows = Counter(tuple(vars(record).values()) for record in records)
+    return file_rows == Counter(tuple(getattr(row, name) for name in fields) for row in stored)
 
 
 @transaction.atomic
@@ -443,11 +454,17 @@ class _Plan:
             # they were added in, so only a different set of terms is a change.
             if {term.pk for term in terms} != {item.tag_id for item in page.tagged_items.all()}:
                 page.tagged_items = [ListingTag(tag=term) for term in terms]
-        if record.schedules is not None:
+        # Schedules too are sets: the export lists rules by day and time, the page keeps the
+        # order they were entered in (and PostgreSQL may return equal sort orders either way).
+        if record.schedules is not None and not _same_rows(
+            record.schedules, page.schedule_rules.all()
+        ):
             page.schedule_rules = [
                 ScheduleRule(sort_order=i, **vars(rule)) for i, rule in enumerate(record.schedules)
             ]
-        if record.exceptions is not None:
+        if record.exceptions is not None and not _same_rows(
+            record.exceptions, page.schedule_exceptions.all()
+        ):
             page.schedule_exceptions = [
                 ScheduleException(sort_order=i, **vars(exception))
                 for i, exception in enumerate(record.exceptions)
