@@ -104,8 +104,9 @@ def _same_rows(records: Sequence[Any], stored: Iterable[Any]) -> bool:
     stored = list(stored)
     if len(stored) != len(records):
         return False
-    names = [list(vars(record)) for record in records[:1]]
-    fields = names[0] if names else []
+    if not records:
+        return True
+    fields = list(vars(records[0]))
     file_rows = Counter(tuple(vars(record).values()) for record in records)
     return file_rows == Counter(tuple(getattr(row, name) for name in fields) for row in stored)
 

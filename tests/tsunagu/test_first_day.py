@@ -3,7 +3,6 @@ setup_town → import_areas → import_vocabulary → an HSDS document in anothe
 (warnings, no errors) → the town's directory CSV → clients with consent → a proposal met only
 through a template flag → the published pages, with the client nowhere in them."""
 
-import csv
 import io
 import json
 import time
@@ -15,8 +14,8 @@ import pytest
 from django.core.management import call_command
 
 from matching.models import Client, Team
-from resources.importing.directory_csv import COLUMNS
 from resources.models import ActivityPage, Area, DirectoryIndexPage, OfferTerm, Term
+from tests.resources.test_import_directory import csv_text
 from tsunagu.models import HomePage
 
 pytestmark = pytest.mark.django_db
@@ -74,12 +73,10 @@ def directory_csv() -> str:
         "団体名": "和泊字自治会",
         "団体種別": "自治会・集落",
     }
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(COLUMNS), lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerow({**common, "活動ID": "A-1", "活動名": "ゆんぬ体操", "設備・配慮": "車いす"})
-    writer.writerow({**common, "活動ID": "A-2", "活動名": "段差のある畑の会"})
-    return out.getvalue()
+    return csv_text(
+        {**common, "活動ID": "A-1", "活動名": "ゆんぬ体操", "設備・配慮": "車いす"},
+        {**common, "活動ID": "A-2", "活動名": "段差のある畑の会"},
+    )
 
 
 def command(name: str, *args: str) -> str:
