@@ -80,3 +80,8 @@ class ProcessMemo(Generic[T]):
             while len(self._values) > self.kept:
                 self._values.popitem(last=False)
             return value
+
+    def clear(self) -> None:
+        """Forget every value in this process (other processes keep theirs)."""
+        with self._lock:
+            self._values.clear()

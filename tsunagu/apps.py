@@ -12,6 +12,9 @@ class TsunaguConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from . import routing
+
+        routing.connect()
         # Eager mode is the embedded default; say so, so nobody mistakes it for a running worker.
         if settings.CELERY_TASK_ALWAYS_EAGER:
             logger.info("Celery runs tasks in-process (eager): no broker configured.")

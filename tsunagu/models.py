@@ -12,10 +12,11 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
 from wagtail.models import Page, Site
+from wagtail.url_routing import RouteResult
 
 from resources.caching import SERVER_SECONDS, generation
 
-from . import seo
+from . import routing, seo
 from .page_cache import PublicPageMixin
 
 
@@ -31,6 +32,12 @@ class HomePage(PublicPageMixin, Page):
 
     class Meta:
         verbose_name = _("home page")
+
+    def route(self, request: HttpRequest, path_components: list[str]) -> RouteResult:
+        """Every public URL is routed from here: the answer is kept (``tsunagu.routing``)."""
+        return routing.remembered_route(
+            self, path_components, lambda: super(HomePage, self).route(request, path_components)
+        )
 
     def structured_data(self, request: HttpRequest) -> dict:
         """schema.org Organization: who runs the site and how to reach them."""

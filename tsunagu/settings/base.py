@@ -103,6 +103,8 @@ MIDDLEWARE = [
     # Anonymous public pages from the cache before sessions, auth and routing
     # (tsunagu/page_cache.py); after the security headers, which every answer gets afresh.
     "tsunagu.page_cache.PageCacheMiddleware",
+    # Which site and page a URL means, kept until the next publish (tsunagu/routing.py).
+    "tsunagu.routing.RememberedSiteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
