@@ -12,11 +12,11 @@ accommodation as well; each kind is counted like the any-of groups."""
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import reduce
 from operator import and_, or_
-from typing import Any
+from typing import Any, TypeVar
 
 import django_filters
 from django.contrib.contenttypes.models import ContentType
@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagu.text import normalize
 
+from .caching import ProcessMemo
 from .facet_index import FacetIndex, facet_index
 from .models import ActivityPage, ListingPage, ListingTag, PlacePage, ScheduleRule, Term
 from .models.schedules import TIME_BANDS, WEEKDAY_CHOICES
@@ -47,6 +48,14 @@ from .selectors import (
     search_hits,
     vocabulary,
 )
+
+T = TypeVar("T")
+
+# What a word matched in a directory, until the next publish: residents search a word, then
+# narrow it by district or page through it, and the full-text match of a common word among
+# 40,000 listings (8,000 hits: 13 ms) was the largest part of each of those requests. The
+# hits and their bitset are kept; the ranking of what the facets leave is still done per request.
+_keyword_hits: ProcessMemo[Any] = ProcessMemo(kept=64)
 
 
 def _label(field: str) -> str:
@@ -218,16 +227,24 @@ class DirectoryFilterSet(django_filters.FilterSet):
         return queryset.filter(self.facet_q(name, value))
 
     def hits(self) -> SearchHits | None:
-        """Search hits for ``q`` (None without keywords); searched once per request."""
+        """Search hits for ``q`` (None without keywords); searched once per request, and kept
+        per directory until the next publish (``_keyword_hits``)."""
         if not self._searched:
             q = self.selected().get("q", "")
-            query = listing_search_query(q)
-            typed = listing_search_query(q, expanded=False)
-            self._hits = (
-                None if query is None else search_hits(query, self.queryset, scored_by=typed)
-            )
+            self._hits = self._kept(f"hits:{q}", lambda: self._search(q))
             self._searched = True
         return self._hits
+
+    def _search(self, q: str) -> SearchHits | None:
+        query = listing_search_query(q)
+        typed = listing_search_query(q, expanded=False)
+        return None if query is None else search_hits(query, self.queryset, scored_by=typed)
+
+    def _kept(self, key: str, build: Callable[[], T]) -> T:
+        """``build()``, kept in ``_keyword_hits`` when the queryset is a named directory."""
+        if self.scope is None:
+            return build()
+        return _keyword_hits.get(f"{self.scope}:{self.today}:{key}", build)
 
     def selected(self) -> dict[str, Any]:
         """Valid, non-empty values; invalid fields are reported in ``errors`` and ignored."""
@@ -355,7 +372,10 @@ class DirectoryFilterSet(django_filters.FilterSet):
         """The listings matching the keywords alone: what facet counts are counted within."""
         hits = self.hits()
         index = self.index()
-        return index.everything if hits is None else index.among(hits.keys)
+        if hits is None:
+            return index.everything
+        q = self.selected().get("q", "")
+        return self._kept(f"bits:{q}", lambda: index.among(hits.keys))
 
     def _result_bits(self, ignored: frozenset[str] = frozenset()) -> int:
         """Keyword matches that pass every selected group except ``ignored``."""
