@@ -4,14 +4,20 @@ Run alone: .venv/bin/python -m pytest tests/benchmarks/test_directory_bench.py -
 (with DATABASE_URL for PostgreSQL). Budgets, server time through Django's test client, every
 request rendered afresh (a query string the page cache has not seen), process caches warm:
 the directory list with two facets and a search term p95 ≤ 50 ms; a detail page p95 ≤ 30 ms;
-HSDS ``/services?per_page=50`` p95 ≤ 80 ms. The facet index's rebuild after a publish is the
-first request's cost, reported separately.
+HSDS ``/services?per_page=50`` p95 ≤ 80 ms. The facet index's rebuild after a publish and the
+first search for a word (its full-text match, kept until the next publish) are the first
+request's cost, reported separately.
+
+Times are checked as ``timing.budgeted`` says: CPU time on SQLite, wall clock on PostgreSQL.
+After the build, the objects it left are frozen out of the garbage collector's reach
+(``gc.freeze``), as a server process never holds 40,000 freshly built pages.
 """
 
 from __future__ import annotations
 
+import gc
+import itertools
 import statistics
-import sys
 import time
 from collections.abc import Callable, Iterator
 from io import StringIO
@@ -24,16 +30,13 @@ from resources import caching
 from resources.models import ActivityPage, Area, ListingPage, PlacePage, Term
 
 from . import directory_data
+from .timing import budgeted, line, p95, report, timings
 
 RUNS = 60
 LIST_P95_MS = 50.0
 DETAIL_P95_MS = 30.0
 HSDS_P95_MS = 80.0
 MATCH_P50_MS = 100.0
-
-
-def report(line: str) -> None:
-    sys.stdout.write(line + "\n")
 
 
 @pytest.fixture(scope="module")
@@ -51,22 +54,30 @@ def big_directory(django_db_setup, django_db_blocker) -> Iterator[None]:
             f"({PlacePage.objects.count():,} places, {ActivityPage.objects.count():,} activities) "
             f"in {time.perf_counter() - started:.1f} s"
         )
+        gc.collect()
+        gc.freeze()
         yield
+        gc.unfreeze()
         transaction.set_rollback(True)
 
 
-def timed(get: Callable[[int], int], runs: int = RUNS) -> tuple[float, float]:
-    """p50 and p95 in ms of ``get(i)``, after two warm-up calls."""
-    for i in range(2):
-        assert get(-1 - i) == 200
-    samples = []
-    for i in range(runs):
-        started = time.perf_counter()
-        status = get(i)
-        samples.append((time.perf_counter() - started) * 1000)
-        assert status == 200
-    cuts = statistics.quantiles(samples, n=20)
-    return statistics.median(samples), cuts[18]
+def timed(get: Callable[[int], int], label: str, budget: float) -> float:
+    """Times ``get(i)`` (a new ``i`` each call, so the page cache never answers), prints both
+    clocks, and returns the p95 the budget is checked on."""
+    calls = itertools.count()
+
+    def call() -> None:
+        assert get(next(calls)) == 200
+
+    wall, cpu = timings(call, RUNS)
+    report(line(label, wall, cpu, budget))
+    return p95(budgeted(wall, cpu))
+
+
+def first_ms(get: Callable[[], object]) -> tuple[object, float]:
+    started = time.perf_counter()
+    value = get()
+    return value, (time.perf_counter() - started) * 1000
 
 
 @pytest.mark.django_db
@@ -77,13 +88,12 @@ def test_directory_list_with_facets_and_search(big_directory, client):
     assert ListingPage.objects.live().descendant_of(directory).count() >= generated
     url = f"{directory.url}?q=体操&area={area.pk}&audience=elderly"
     caching.invalidate()  # as a publish does: the next request rebuilds the facet index
-    started = time.perf_counter()
-    hits = client.get(url).context["total"]
-    report(f"first list request after a publish: {(time.perf_counter() - started) * 1000:.0f} ms")
-    p50, p95 = timed(lambda i: client.get(f"{url}&b={i}").status_code)
-    report(f"directory list (q=体操, area, audience; {hits} hits): p50 {p50:.1f} ms, p95 {p95:.1f}")
+    hits, ms = first_ms(lambda: client.get(url).context["total"])
+    report(f"first list request after a publish: {ms:.0f} ms")
+    label = f"directory list (q=体操, area, audience; {hits} hits)"
+    checked = timed(lambda i: client.get(f"{url}&b={i}").status_code, label, LIST_P95_MS)
     assert hits > 20, "the query must match a realistic number of listings"
-    assert p95 <= LIST_P95_MS
+    assert checked <= LIST_P95_MS
 
 
 @pytest.mark.django_db
@@ -94,10 +104,11 @@ def test_directory_list_with_kana_keywords(big_directory, client, q):
     directory = ListingPage.objects.first().get_parent()
     area = Area.objects.get(name="和泊")
     url = f"{directory.url}?q={q}&area={area.pk}"
-    hits = client.get(url).context["total"]
-    p50, p95 = timed(lambda i: client.get(f"{url}&b={i}").status_code)
-    report(f"directory list (q={q}, area; {hits} hits): p50 {p50:.1f} ms, p95 {p95:.1f}")
-    assert p95 <= LIST_P95_MS
+    hits, ms = first_ms(lambda: client.get(url).context["total"])
+    report(f"first request for {q} since the last publish: {ms:.0f} ms")
+    label = f"directory list (q={q}, area; {hits} hits)"
+    checked = timed(lambda i: client.get(f"{url}&b={i}").status_code, label, LIST_P95_MS)
+    assert checked <= LIST_P95_MS
 
 
 @pytest.mark.django_db
@@ -106,17 +117,16 @@ def test_directory_list_with_facets_only_is_reported(big_directory, client):
     tag = Term.objects.order_by("pk").first()
     url = f"{directory.url}?tag={tag.slug}&weekday=2"
     hits = client.get(url).context["total"]
-    p50, p95 = timed(lambda i: client.get(f"{url}&b={i}").status_code)
     # No budget in the issue for facets without keywords: every listing is counted.
-    report(f"directory list (tag, weekday; {hits} hits): p50 {p50:.1f} ms, p95 {p95:.1f}")
+    label = f"directory list (tag, weekday; {hits} hits), reported"
+    timed(lambda i: client.get(f"{url}&b={i}").status_code, label, LIST_P95_MS)
 
 
 @pytest.mark.django_db
 def test_detail_pages(big_directory, client):
-    urls = [page.url for page in ActivityPage.objects.live().order_by("?")[: RUNS + 2]]
-    p50, p95 = timed(lambda i: client.get(urls[i]).status_code)
-    report(f"activity detail page: p50 {p50:.1f} ms, p95 {p95:.1f}")
-    assert p95 <= DETAIL_P95_MS
+    urls = [page.url for page in ActivityPage.objects.live().order_by("?")[: RUNS + 1]]
+    checked = timed(lambda i: client.get(urls[i]).status_code, "detail page", DETAIL_P95_MS)
+    assert checked <= DETAIL_P95_MS
 
 
 @pytest.mark.django_db
@@ -126,9 +136,8 @@ def test_hsds_services_page(big_directory, client):
 
     services = client.get("/api/hsds/services?per_page=50").json()
     assert services["total_items"] >= directory_data.N_ACTIVITIES
-    p50, p95 = timed(get)
-    report(f"HSDS /services?per_page=50: p50 {p50:.1f} ms, p95 {p95:.1f}")
-    assert p95 <= HSDS_P95_MS
+    checked = timed(get, "HSDS /services?per_page=50", HSDS_P95_MS)
+    assert checked <= HSDS_P95_MS
 
 
 @pytest.mark.django_db

@@ -20,12 +20,8 @@ because on a shared machine the wall clock mostly measures the other processes.
 """
 
 import datetime as dt
-import os
 import random
-import statistics
-import sys
 import time
-from collections.abc import Callable
 
 import pytest
 import time_machine
@@ -38,6 +34,8 @@ from resources import caching
 from resources.models import ActivityPage, Area, ScheduleException, ScheduleRule
 from tests.events.factories import at, calendar_page
 from tests.resources.factories import directory_page
+
+from .timing import line, p95, report, timings
 
 N_EVENTS = 2_000
 N_RECURRING = 500
@@ -52,10 +50,6 @@ DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 NO_SEARCH_INDEXING = {
     "default": {"BACKEND": "wagtail.search.backends.database", "AUTO_UPDATE": False}
 }
-
-
-def report(line: str) -> None:
-    sys.stdout.write(line + "\n")
 
 
 def _event(rng: random.Random, n: int, areas: list[Area]) -> EventPage:
@@ -112,35 +106,6 @@ def calendar(django_db_setup, django_db_blocker):
         yield calendar
 
 
-def _timings(
-    call: Callable[[], object], runs: int, before: Callable[[], object] | None = None
-) -> tuple[list[float], list[float]]:
-    """Sorted wall-clock and CPU milliseconds of ``runs`` calls, after one warm-up call;
-    ``before`` runs untimed ahead of each call."""
-    call()  # warm caches (site, settings, templates)
-    wall, cpu = [], []
-    for _ in range(runs):
-        if before is not None:
-            before()
-        started, started_cpu = time.perf_counter(), time.process_time()
-        call()
-        cpu.append((time.process_time() - started_cpu) * 1000)
-        wall.append((time.perf_counter() - started) * 1000)
-    return sorted(wall), sorted(cpu)
-
-
-def _p95(times: list[float]) -> float:
-    return times[min(len(times) - 1, round(0.95 * len(times)) - 1)]
-
-
-def _line(label: str, wall: list[float], cpu: list[float], budget: float) -> str:
-    return (
-        f"{label}: p50 {statistics.median(wall):.1f} ms, p95 {_p95(wall):.1f} ms wall; "
-        f"p50 {statistics.median(cpu):.1f} ms, p95 {_p95(cpu):.1f} ms CPU "
-        f"(budget {budget:.0f} ms; load average {os.getloadavg()[0]:.1f})"
-    )
-
-
 @pytest.fixture
 def client(rendering_client):
     """Rendered requests: the page cache passes them by (tests/conftest.py)."""
@@ -152,17 +117,17 @@ def test_upcoming_list(calendar, client):
     url = "/events/"
     with time_machine.travel(NOW, tick=True):
         response = client.get(url)
-        cold_wall, cold_cpu = _timings(lambda: client.get(url), RUNS, before=caching.invalidate)
-        wall, cpu = _timings(lambda: client.get(url), RUNS)
+        cold_wall, cold_cpu = timings(lambda: client.get(url), RUNS, before=caching.invalidate)
+        wall, cpu = timings(lambda: client.get(url), RUNS)
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
     rows = response.content.decode().count("<li")
     label = f"/events/ ({rows} list items; {connection.vendor})"
-    report(_line(f"{label}, cold", cold_wall, cold_cpu, MONTH_P95_BUDGET_MS))
-    report(_line(f"{label}, warm, {len(queries)} queries", wall, cpu, MONTH_P95_BUDGET_MS))
+    report(line(f"{label}, cold", cold_wall, cold_cpu, MONTH_P95_BUDGET_MS))
+    report(line(f"{label}, warm, {len(queries)} queries", wall, cpu, MONTH_P95_BUDGET_MS))
     assert response.status_code == 200
     assert len(queries) <= MAX_QUERIES
-    assert _p95(cpu) <= MONTH_P95_BUDGET_MS
+    assert p95(cpu) <= MONTH_P95_BUDGET_MS
 
 
 @pytest.mark.django_db
@@ -171,8 +136,8 @@ def test_month_view(calendar, client):
     with time_machine.travel(NOW, tick=True):
         response = client.get(url)
         html = response.content.decode()
-        cold_wall, cold_cpu = _timings(lambda: client.get(url), RUNS, before=caching.invalidate)
-        wall, cpu = _timings(lambda: client.get(url), RUNS)
+        cold_wall, cold_cpu = timings(lambda: client.get(url), RUNS, before=caching.invalidate)
+        wall, cpu = timings(lambda: client.get(url), RUNS)
         with CaptureQueriesContext(connection) as warm_queries:
             client.get(url)
         caching.invalidate()  # what every publish does
@@ -181,24 +146,24 @@ def test_month_view(calendar, client):
     links = html.count('href="/events/')
     label = f"month view (2026-12, {links} links; {connection.vendor})"
     report(
-        _line(
+        line(
             f"{label}, cold, {len(cold_queries)} queries", cold_wall, cold_cpu, MONTH_P95_BUDGET_MS
         )
     )
-    report(_line(f"{label}, warm, {len(warm_queries)} queries", wall, cpu, MONTH_P95_BUDGET_MS))
+    report(line(f"{label}, warm, {len(warm_queries)} queries", wall, cpu, MONTH_P95_BUDGET_MS))
     assert response.status_code == 200
-    assert _p95(cpu) <= MONTH_P95_BUDGET_MS
+    assert p95(cpu) <= MONTH_P95_BUDGET_MS
 
 
 @pytest.mark.django_db
 def test_full_ical_feed(calendar, client):
     with time_machine.travel(NOW, tick=True):
         response = client.get("/ical/events.ics")
-        wall, cpu = _timings(lambda: client.get("/ical/events.ics"), RUNS // 2)
+        wall, cpu = timings(lambda: client.get("/ical/events.ics"), RUNS // 2)
     vevents = response.content.count(b"BEGIN:VEVENT")
     size = len(response.content) // 1024
     label = f"iCal feed ({vevents} VEVENTs, {size} KiB; {connection.vendor})"
-    report(_line(label, wall, cpu, FEED_BUDGET_MS))
+    report(line(label, wall, cpu, FEED_BUDGET_MS))
     assert vevents >= N_EVENTS // 2
     assert cpu[-1] <= FEED_BUDGET_MS
 
@@ -244,8 +209,8 @@ def test_week_view(calendar, activities, client):
     with time_machine.travel(NOW, tick=True):
         response = client.get(url)
         html = response.content.decode()
-        cold_wall, cold_cpu = _timings(lambda: client.get(url), RUNS, before=caching.invalidate)
-        wall, cpu = _timings(lambda: client.get(url), RUNS)
+        cold_wall, cold_cpu = timings(lambda: client.get(url), RUNS, before=caching.invalidate)
+        wall, cpu = timings(lambda: client.get(url), RUNS)
         with CaptureQueriesContext(connection) as warm_queries:
             client.get(url)
         caching.invalidate()
@@ -254,11 +219,11 @@ def test_week_view(calendar, activities, client):
     entries = html.count('class="week-entry ')
     label = f"week view (2026-11-29, {entries} entries; {connection.vendor})"
     report(
-        _line(
+        line(
             f"{label}, cold, {len(cold_queries)} queries", cold_wall, cold_cpu, MONTH_P95_BUDGET_MS
         )
     )
-    report(_line(f"{label}, warm, {len(warm_queries)} queries", wall, cpu, MONTH_P95_BUDGET_MS))
+    report(line(f"{label}, warm, {len(warm_queries)} queries", wall, cpu, MONTH_P95_BUDGET_MS))
     assert response.status_code == 200
     assert entries > N_ACTIVITIES
-    assert _p95(cpu) <= MONTH_P95_BUDGET_MS
+    assert p95(cpu) <= MONTH_P95_BUDGET_MS
