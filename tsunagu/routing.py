@@ -10,6 +10,7 @@ index is. A page saved without publishing (code, tests) is forgotten here at onc
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,8 @@ from wagtail.url_routing import RouteResult
 
 from resources import caching
 from resources.caching import ProcessMemo
+
+logger = logging.getLogger(__name__)
 
 _sites: ProcessMemo[Site | None] = ProcessMemo(kept=16)
 # Past this many paths the least recently asked for are worked out again.
@@ -38,7 +41,10 @@ class RememberedSiteMiddleware:
         if not hasattr(request, "_wagtail_site"):
             hostname = split_domain_port(request._get_raw_host())[0]
             key = f"{hostname}:{request.get_port()}"
-            request._wagtail_site = _sites.get(key, lambda: Site._find_for_request(request))
+            try:
+                request._wagtail_site = _sites.get(key, lambda: Site._find_for_request(request))
+            except Exception:  # cache or database down: left to Wagtail (/healthz reports it)
+                logger.warning("Site lookup failed; left to Wagtail", exc_info=True)
         return self.get_response(request)
 
 
