@@ -44,26 +44,22 @@ def towns() -> list[Town]:
 
 
 def _read_towns() -> list[Town]:
-    from .models import TownSettings  # the models import this package's caching helpers
-
-    settings = {
-        row["site_id"]: row
-        for row in TownSettings.objects.values("site_id", "town_name", "share_with_island")
-    }
-    found = []
-    for site in Site.objects.select_related("root_page").order_by("pk"):
-        town = settings.get(site.pk, {})
-        found.append(
-            Town(
-                site_id=site.pk,
-                name=town.get("town_name") or site.site_name or site.hostname,
-                root_path=site.root_page.path,
-                root_url_path=site.root_page.url_path,
-                root_url=site.root_url,
-                shares=bool(town.get("share_with_island")),
-            )
+    """One query: each site with its root page's paths and its town settings (if any)."""
+    rows = Site.objects.order_by("pk").values(
+        "pk", "hostname", "port", "site_name", "root_page__path", "root_page__url_path",
+        "townsettings__town_name", "townsettings__share_with_island",
+    )  # fmt: skip
+    return [
+        Town(
+            site_id=row["pk"],
+            name=row["townsettings__town_name"] or row["site_name"] or row["hostname"],
+            root_path=row["root_page__path"],
+            root_url_path=row["root_page__url_path"],
+            root_url=Site(hostname=row["hostname"], port=row["port"]).root_url,
+            shares=bool(row["townsettings__share_with_island"]),
         )
-    return found
+        for row in rows
+    ]
 
 
 def island_of(site: Site | int | None) -> list[Town]:
@@ -90,6 +86,15 @@ def island_of(site: Site | int | None) -> list[Town]:
 def island_for_request(request: HttpRequest) -> list[Town]:
     """``island_of`` the request's site."""
     return island_of(Site.find_for_request(request))
+
+
+def shown_on(request: HttpRequest) -> Q:
+    """Pages anywhere in the tree that the request's site may show: its own town's and the
+    sharing towns' (``island_of``). No condition on an install of one site, whose pages may
+    sit outside its root (built before the site was)."""
+    if len(towns()) <= 1:
+        return Q()
+    return in_towns(island_for_request(request))
 
 
 def is_shared(island: list[Town]) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.events.factories import EventPageFactory
@@ -115,3 +116,14 @@ def test_volunteer_opportunities_are_shared_only_when_both_share(client, island)
     assert BADGE in html and f'href="http://{CHINA_HOST}/volunteers/' in html
     there = _html(client, china.volunteers.url, CHINA_HOST)
     assert '<span class="badge badge--town">和泊町</span>' in there
+
+
+def test_the_events_feed_of_a_site_holds_its_islands_events_only(client, island):
+    wadomari, china = island
+    url = reverse("events:ical-all")
+    feed = client.get(url, HTTP_HOST="localhost").content.decode()
+    assert "和泊の夏祭り" in feed and "知名の運動会" not in feed
+    share(wadomari, china)
+    feed = client.get(url, HTTP_HOST="localhost").content.decode()
+    assert "和泊の夏祭り" in feed and "知名の運動会" in feed
+    assert "知名の職員研修" not in feed
