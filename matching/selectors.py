@@ -171,6 +171,12 @@ def candidate_sites(team: Any) -> list[Town] | None:
     return island_of(site_id)
 
 
+def client_sites(client: Client) -> list[Town] | None:
+    """``candidate_sites`` of the client's team, without reading the team on an install of
+    one town."""
+    return None if len(towns()) <= 1 else candidate_sites(client.team)
+
+
 def _host_contact(activity: ActivityPage, field: str) -> str:
     """The activity's own contact, else its place's, else its operator's."""
     for holder in (activity, activity.place, activity.organization):
@@ -437,7 +443,7 @@ def client_ranking(*, client: Client, top: int | None = 10) -> Ranking:
     Full activities are ranked like the others (capacity does not change a score) and dropped
     afterwards, so the cached pool gives exactly what a fresh index with places taken would.
     """
-    pool = candidate_pool(candidate_sites(client.team))
+    pool = candidate_pool(client_sites(client))
     full = {
         f"{ACTIVITY_PREFIX}{pk}"
         for pk, taken, capacity in Placement.objects.filter(status__in=Placement.OCCUPYING)
@@ -514,7 +520,7 @@ def batch_plan(*, clients: Sequence[Client] | Iterable[Client]) -> BatchPlan:
     # in its own only), so no activity's places are counted twice.
     groups: dict[tuple[int, ...] | None, tuple[list[Town] | None, list[int]]] = {}
     for number, client in enumerate(clients):
-        sites = candidate_sites(client.team)
+        sites = client_sites(client)
         key = None if sites is None else tuple(sorted(town.site_id for town in sites))
         groups.setdefault(key, (sites, []))[1].append(number)
     placements: dict[int, engine.Proposal] = {}

@@ -44,7 +44,7 @@ from .models import (
     SupportPlan,
     Team,
 )
-from .selectors import candidate_sites, client_rank, host_email, placement_activities
+from .selectors import client_rank, client_sites, host_email, placement_activities
 
 logger = logging.getLogger(__name__)
 
@@ -552,7 +552,7 @@ def _require_host(client: Client, activity_id: int) -> None:
     (its own, or one sharing with the island when it shares too: ``candidate_sites``)."""
     if not placement_activities().filter(pk=activity_id).exists():
         raise MatchingError(_("The activity no longer accepts placements."))
-    sites = candidate_sites(client.team)
+    sites = client_sites(client)
     if sites is not None and not placement_activities(sites).filter(pk=activity_id).exists():
         raise MatchingError(
             _("The activity is in a town that does not share its activities with this town.")

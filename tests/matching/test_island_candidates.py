@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import pytest
 
-from matching import selectors, services
+from matching import gaps, selectors, services
 from matching.services import MatchingError
+from tests.resources.factories import TermFactory
 from tests.tsunagu.island import first_town, share, two_towns
 
 from .factories import ClientFactory, consent, host_activity
@@ -89,3 +90,21 @@ def test_the_batch_plan_keeps_each_client_to_their_towns(island, team_a, coordin
 def test_an_install_of_one_town_proposes_every_activity(db, team_a):
     first_town()
     assert selectors.candidate_sites(team_a) is None
+
+
+def test_an_interest_met_only_in_a_town_that_does_not_share_is_a_gap(
+    island, wadomari_client, coordinator
+):
+    wadomari, china = island
+    pottery = TermFactory(name="陶芸", kana="とうげい")
+    host_activity(title="知名の陶芸", parent=china.directory, tags=[pottery])
+    host_activity(title="知名の満員陶芸", parent=china.directory, tags=[pottery],
+                  placement_capacity=0)  # fmt: skip
+    wadomari_client.interests.add(pottery)
+    found = gaps.client_gaps(wadomari_client)
+    assert [term.name for term in found.unmet_interests] == ["陶芸"]
+    assert found.near_misses == ()  # not even a near miss: it is not this town's to offer
+    share(wadomari, china)
+    found = gaps.client_gaps(wadomari_client)
+    assert found.unmet_interests == ()
+    assert [miss.activity.title for miss in found.near_misses] == ["知名の満員陶芸"]
