@@ -17,6 +17,7 @@ from wagtail.models import PageLogEntry
 from resources.models import ActivityPage, Organization, PlacePage, Term
 from tsunagu.conditional import conditional
 from tsunagu.ical import calendar_uid
+from tsunagu.island import shown_on
 from tsunagu.models import install_id
 from tsunagu.page_cache import public_page
 
@@ -36,10 +37,12 @@ REMOVALS = (
 )
 
 
-def _events() -> EventPageQuerySet:
+def _events(request: HttpRequest) -> EventPageQuerySet:
+    """The site's events (and the sharing towns', ``tsunagu.island``), recent and to come."""
     since = timezone.now() - dt.timedelta(days=FEED_PAST_DAYS)
     return (
         EventPage.objects.for_calendar()
+        .filter(shown_on(request))
         .filter(Q(ends_at__isnull=True) | Q(ends_at__gte=since))
         .order_by("start", "pk")
     )
@@ -86,7 +89,7 @@ def all_events(request: HttpRequest) -> HttpResponse:
     """Every event, or those matching the calendar's filters (the same query string), so a
     filtered calendar page offers its own feed."""
     name = _("Events in %(town)s") % {"town": settings.TSUNAGU_TOWN_NAME}
-    events = _events()
+    events = _events(request)
     if request.GET:
         filterset = EventFilterSet(request.GET, queryset=events)
         events = filterset.qs
@@ -97,14 +100,14 @@ def all_events(request: HttpRequest) -> HttpResponse:
 def place_events(request: HttpRequest, hsds_id: uuid.UUID) -> HttpResponse:
     place = get_object_or_404(PlacePage.objects.live().public(), hsds_id=hsds_id)
     name = _("Events at %(place)s") % {"place": place.title}
-    return _feed(request, _events().filter(place=place), name=name, filename="place.ics")
+    return _feed(request, _events(request).filter(place=place), name=name, filename="place.ics")
 
 
 @public_page
 def organization_events(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     organization = get_object_or_404(Organization, uuid=key)
     name = _("Events by %(organization)s") % {"organization": organization.name}
-    events = _events().filter(organization=organization)
+    events = _events(request).filter(organization=organization)
     return _feed(request, events, name=name, filename="organization.ics")
 
 
@@ -112,7 +115,7 @@ def organization_events(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
 def tag_events(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     term = get_object_or_404(Term, uuid=key)
     name = _("Events tagged “%(tag)s”") % {"tag": term.name}
-    return _feed(request, _events().filter(tags=term), name=name, filename="tag.ics")
+    return _feed(request, _events(request).filter(tags=term), name=name, filename="tag.ics")
 
 
 @public_page

@@ -32,6 +32,7 @@ class GridEntry:
     all_day: bool
     start: dt.datetime
     day_count: int
+    town: str = ""  # another town's name, on a site sharing with the island
 
     @property
     def days(self) -> list[dt.date]:

@@ -29,11 +29,12 @@ from django.utils.translation import pgettext_lazy
 from resources.models import ActivityPage, ScheduleException, ScheduleRule
 from resources.models.schedules import TIME_BANDS
 from resources.schedule_text import next_occurrences
+from tsunagu.island import Town, island_for_request, island_scope
 
 from .filters import WeekFilterSet
 from .fragments import cached_fragment
-from .models import EventIndexPage, EventOccurrence, EventPage, EventPageQuerySet
-from .models.pages import url_below
+from .models import EventIndexPage, EventOccurrence, EventPageQuerySet
+from .models.pages import calendar_events, entry_link
 from .occurrences import FIRST_WEEKDAY
 
 DAYS = 7
@@ -71,6 +72,7 @@ class WeekEntry:
     cancelled: bool = False
     changed: bool = False
     note: str = ""
+    town: str = ""  # another town's name, on a site sharing with the island
 
     @property
     def band(self) -> str:
@@ -111,15 +113,19 @@ def event_entries(
     *,
     calendar_url: str,
     calendar_path: str,
+    island: list[Town] | None = None,
 ) -> dict[dt.date, list[WeekEntry]]:
     """The events' dates in [first, after), one entry per day they run on (one query)."""
-    fields = ("start", "finish", "day_count", "event__title", "event__url_path",
+    fields = ("start", "finish", "day_count", "event__title", "event__path", "event__url_path",
               "event__cancelled", "event__all_day", "event__venue_name", "event__place__title",
               "event__area__name")  # fmt: skip
     rows = EventOccurrence.objects.of(events).overlapping(first, after).values_list(*fields)
     tz = first.tzinfo
     by_date: dict[dt.date, list[WeekEntry]] = defaultdict(list)
-    for start, finish, day_count, title, url_path, cancelled, all_day, venue, place, area in rows:
+    for row in rows:
+        start, finish, day_count, title, path, url_path, cancelled, all_day, *where = row
+        venue, place, area = where
+        url, town = entry_link(path, url_path, calendar_url, calendar_path, island or [])
         start, finish = start.astimezone(tz), finish.astimezone(tz)
         same_day = finish.date() == start.date() and finish > start
         for n in range(day_count):
@@ -131,7 +137,8 @@ def event_entries(
                 WeekEntry(
                     kind=EVENT,
                     title=title,
-                    url=url_below(calendar_url, calendar_path, url_path),
+                    url=url,
+                    town=town,
                     starts=start.time() if timed else None,
                     ends=finish.time() if timed and same_day else None,
                     where=place or venue,
@@ -149,6 +156,7 @@ def activity_entries(
     *,
     home_url: str,
     home_path: str,
+    island: list[Town] | None = None,
 ) -> dict[dt.date, list[WeekEntry]]:
     """The activities' sessions from ``first`` to ``last`` (three queries)."""
     keys = activities.values("pk")
@@ -167,10 +175,11 @@ def activity_entries(
         exceptions_of[exception.listing_id].append(exception)
     listed = rules_of.keys() | exceptions_of.keys()
     details = ActivityPage.objects.filter(pk__in=listed).values_list(
-        "pk", "title", "url_path", "place__title", "place__live", "area__name"
+        "pk", "title", "path", "url_path", "place__title", "place__live", "area__name"
     )
     by_date: dict[dt.date, list[WeekEntry]] = defaultdict(list)
-    for pk, title, url_path, place, place_live, area in details:
+    for pk, title, path, url_path, place, place_live, area in details:
+        url, town = entry_link(path, url_path, home_url, home_path, island or [])
         own_rules, own_exceptions = rules_of[pk], exceptions_of[pk]
         sessions = next_occurrences(
             own_rules, own_exceptions, start=first, count=len(own_rules) + len(own_exceptions)
@@ -180,7 +189,8 @@ def activity_entries(
                 WeekEntry(
                     kind=ACTIVITY,
                     title=title,
-                    url=url_below(home_url, home_path, url_path),
+                    url=url,
+                    town=town,
                     starts=session.opens_at,
                     ends=session.closes_at,
                     where=place if place_live else "",
@@ -233,19 +243,25 @@ def _order(entry: WeekEntry) -> tuple:
 
 
 def _entries(
-    calendar: EventIndexPage, filterset: WeekFilterSet, first: dt.date
+    calendar: EventIndexPage, filterset: WeekFilterSet, first: dt.date, island: list[Town]
 ) -> list[dict[dt.date, list[WeekEntry]]]:
-    """Events under the calendar and activities on the same site, through the same facets."""
+    """Events under the calendar and activities on the same site (and the other sharing
+    towns', where the site shares with the island), through the same facets."""
     tz = timezone.get_default_timezone()
     start = dt.datetime.combine(first, dt.time(), tzinfo=tz)
     after = dt.datetime.combine(first + dt.timedelta(days=DAYS), dt.time(), tzinfo=tz)
     condition = filterset.listing_q()
     found = []
     if filterset.shows(EVENT):
-        events = EventPage.objects.descendant_of(calendar).for_calendar().filter(condition)
+        events = calendar_events(calendar, island).filter(condition)
         found.append(
             event_entries(
-                events, start, after, calendar_url=calendar.url, calendar_path=calendar.url_path
+                events,
+                start,
+                after,
+                calendar_url=calendar.url,
+                calendar_path=calendar.url_path,
+                island=island,
             )
         )
     if filterset.shows(ACTIVITY):
@@ -254,7 +270,7 @@ def _entries(
         activities = (
             ActivityPage.objects.live()
             .public()
-            .filter(path__startswith=calendar.path[: -calendar.steplen])
+            .filter(island_scope(calendar.path[: -calendar.steplen], island))
             .filter(condition)
         )
         found.append(
@@ -264,6 +280,7 @@ def _entries(
                 first + dt.timedelta(days=DAYS - 1),
                 home_url=calendar.url[:-cut],
                 home_path=calendar.url_path[:-cut],
+                island=island,
             )
         )
     return found
@@ -283,7 +300,10 @@ def week_page_context(
 
     def render() -> str:
         days = lay_out(
-            first, _entries(calendar, filterset, first), today=today, bands=filterset.bands()
+            first,
+            _entries(calendar, filterset, first, island_for_request(request)),
+            today=today,
+            bands=filterset.bands(),
         )
         return render_to_string(
             "events/includes/week_days.html",

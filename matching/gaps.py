@@ -38,6 +38,7 @@ from django.utils.translation import pgettext, pgettext_lazy
 
 from resources.models import ActivityPage, Area, ListingPage, ListingTag, Term
 from resources.models.schedules import WEEKDAY_CHOICES
+from tsunagu.island import town_of_path
 
 from . import engine
 from .models import Client, Proposal
@@ -48,6 +49,7 @@ from .selectors import (
     accommodation_flag_terms,
     activity_candidates,
     client_profile,
+    client_sites,
     occupied_places,
     vocabulary,
 )
@@ -226,6 +228,7 @@ class _Host:
     accepts: bool
     capacity: int
     taken: int
+    path: str = ""  # where in the page tree: which town's it is
 
 
 @dataclass(frozen=True)
@@ -254,6 +257,9 @@ class _Batch:
     def __init__(self, clients: Iterable[Client]) -> None:
         self.clients = list(clients)
         self.profiles = [client_profile(c, number=n) for n, c in enumerate(self.clients)]
+        # The towns each client may be placed in (issue 17): another town's activity meets
+        # no need of a client whose town does not share with it.
+        self.sites = {c.pk: client_sites(c) for c in self.clients}
         self.vocab = vocabulary()
         wanted = {t for p in self.profiles for t in p.interests | p.needs}
         self.satisfying = {t: self.vocab.satisfying(t) for t in wanted}
@@ -274,9 +280,9 @@ class _Batch:
         activities = ActivityPage.objects.live().filter(pk__in=tagged)
         taken = occupied_places()
         hosts = {
-            f"{ACTIVITY_PREFIX}{pk}": _Host(pk, accepts, capacity, taken.get(pk, 0))
-            for pk, accepts, capacity in activities.values_list(
-                "pk", "accepts_placements", "placement_capacity"
+            f"{ACTIVITY_PREFIX}{pk}": _Host(pk, accepts, capacity, taken.get(pk, 0), path)
+            for pk, accepts, capacity, path in activities.values_list(
+                "pk", "accepts_placements", "placement_capacity", "path"
             )
         }
         candidates = [
@@ -312,11 +318,14 @@ class _Batch:
         terms = profile.interests | profile.needs
         offering = {t: self.rows_offering(t) for t in terms}
         engaged = profile.placed_candidate_ids | self.proposed[client.pk]
+        sites = self.sites[client.pk]
         met: set[int] = set()
         misses = []
         for row in sorted(set().union(*offering.values())):
             candidate = self.index.candidates[row]
             if candidate.id in profile.declined_recently_ids:
+                continue
+            if sites is not None and town_of_path(self.hosts[candidate.id].path, sites) is None:
                 continue
             offered = frozenset(t for t in terms if row in offering[t])
             if candidate.id in engaged:

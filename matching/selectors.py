@@ -19,9 +19,11 @@ from django.db.models import Count, Exists, FloatField, Max, OuterRef, Prefetch,
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import Site
 
 from resources.models import ActivityPage, ListingTag, OfferTerm, ScheduleRule, Term
 from resources.models.schedules import TIME_BANDS
+from tsunagu.island import Town, in_towns, island_of, towns
 from volunteers.selectors import CompanionCandidate, companion_candidates
 
 from . import engine
@@ -142,9 +144,37 @@ def accommodation_flag_terms(vocab: engine.Vocabulary) -> dict[str, frozenset[in
     return {flag: frozenset(ids) for flag, ids in result.items()}
 
 
-def placement_activities() -> QuerySet[ActivityPage]:
-    """Activities that may host a placement: live and accepting placements."""
-    return ActivityPage.objects.live().filter(accepts_placements=True)
+def placement_activities(sites: Sequence[Town] | None = None) -> QuerySet[ActivityPage]:
+    """Activities that may host a placement: live and accepting placements, in the towns of
+    ``sites`` (``candidate_sites``; None: every site)."""
+    activities = ActivityPage.objects.live().filter(accepts_placements=True)
+    return activities if sites is None else activities.filter(in_towns(list(sites)))
+
+
+def candidate_sites(team: Any) -> list[Town] | None:
+    """The towns whose activities a team's clients may be proposed for (issue 17): its own
+    town's and, when that town shares with the island, the other sharing towns'; never a town
+    that does not share. None stands for every site: an install of one town.
+
+    The team's town is ``Team.site`` (added with the client side of issue 17); ``getattr``
+    until it lands, and a team without a town on an install of several is held to the default
+    site's, so a client is never proposed to a town that did not agree to it.
+    """
+    every = towns()
+    if len(every) <= 1:
+        return None
+    site_id = getattr(team, "site_id", None)
+    if site_id is None:
+        site_id = next(
+            (site.pk for site in Site.objects.filter(is_default_site=True).only("pk")), None
+        )
+    return island_of(site_id)
+
+
+def client_sites(client: Client) -> list[Town] | None:
+    """``candidate_sites`` of the client's team, without reading the team on an install of
+    one town."""
+    return None if len(towns()) <= 1 else candidate_sites(client.team)
 
 
 def _host_contact(activity: ActivityPage, field: str) -> str:
@@ -250,19 +280,19 @@ class CandidatePool:
     index: engine.CandidateIndex
 
 
-_pool: CandidatePool | None = None
+# One pool per set of towns (None: every site); an island has a handful.
+_pools: dict[tuple[int, ...] | None, CandidatePool] = {}
 
 
 def forget_pool(**kwargs: Any) -> None:
-    """Drops this process's pool (the offer mapping changed); other processes rebuild theirs
+    """Drops this process's pools (the offer mapping changed); other processes rebuild theirs
     within ``POOL_MAX_AGE_SECONDS``."""
-    global _pool
-    _pool = None
+    _pools.clear()
 
 
-def _pool_fingerprint() -> tuple[Any, ...]:
+def _pool_fingerprint(sites: Sequence[Town] | None) -> tuple[Any, ...]:
     """Changes when an activity is published, unpublished, added or removed, or a term added."""
-    pages = placement_activities().aggregate(
+    pages = placement_activities(sites).aggregate(
         n=Count("pk"),
         last=Max("pk"),
         published=Max("last_published_at"),
@@ -272,20 +302,23 @@ def _pool_fingerprint() -> tuple[Any, ...]:
     return (*pages.values(), *terms.values())
 
 
-def candidate_pool() -> CandidatePool:
-    """This process's pool, rebuilt when the directory changed: building 10,000 candidates
-    takes a few hundred milliseconds, ranking against the built index a few."""
-    global _pool
-    fingerprint = _pool_fingerprint()
-    pool = _pool
+def candidate_pool(sites: Sequence[Town] | None = None) -> CandidatePool:
+    """This process's pool of the placement activities of ``sites`` (None: every site),
+    rebuilt when the directory changed: building 10,000 candidates takes a few hundred
+    milliseconds, ranking against the built index a few."""
+    key = None if sites is None else tuple(town.site_id for town in sites)
+    fingerprint = _pool_fingerprint(sites)
+    pool = _pools.get(key)
     if (
         pool is None
         or pool.fingerprint != fingerprint
         or time.monotonic() - pool.built_at > POOL_MAX_AGE_SECONDS
     ):
         vocab = vocabulary()
-        index = engine.CandidateIndex(activity_candidates(vocab, occupied={}), vocab)
-        pool = _pool = CandidatePool(fingerprint, time.monotonic(), vocab, index)
+        candidates = activity_candidates(vocab, occupied={}, activities=placement_activities(sites))
+        pool = _pools[key] = CandidatePool(
+            fingerprint, time.monotonic(), vocab, engine.CandidateIndex(candidates, vocab)
+        )
     return pool
 
 
@@ -410,7 +443,7 @@ def client_ranking(*, client: Client, top: int | None = 10) -> Ranking:
     Full activities are ranked like the others (capacity does not change a score) and dropped
     afterwards, so the cached pool gives exactly what a fresh index with places taken would.
     """
-    pool = candidate_pool()
+    pool = candidate_pool(client_sites(client))
     full = {
         f"{ACTIVITY_PREFIX}{pk}"
         for pk, taken, capacity in Placement.objects.filter(status__in=Placement.OCCUPYING)
@@ -458,7 +491,7 @@ def waiting_clients(clients: QuerySet[Client]) -> QuerySet[Client]:
         .filter(Q(status=Client.Status.CONSULTING) | Q(status=Client.Status.SUPPORTING))
         .exclude(Exists(open_placement))
         .exclude(Exists(open_proposal))
-        .select_related("area")
+        .select_related("area", "team")
         .prefetch_related(
             "interests",
             "needs",
@@ -481,15 +514,33 @@ def batch_plan(*, clients: Sequence[Client] | Iterable[Client]) -> BatchPlan:
     """The capacity-respecting assignment maximising the total score (matching/assignment.py)."""
     clients = list(clients)
     vocab = vocabulary()
-    candidates = activity_candidates(vocab, occupied=occupied_places())
-    profiles = [client_profile(c, number=i) for i, c in enumerate(clients)]
-    result: Assignment = assign(profiles, candidates, vocab, engine_weights())
-    numbers = sorted(result.placements)
-    ranked = _ranked_activities([result.placements[i] for i in numbers])
+    occupied = occupied_places()
+    # Clients are planned per set of towns they may be placed in (``candidate_sites``). The
+    # sets never overlap (a town that shares is in the island's set only, one that does not
+    # in its own only), so no activity's places are counted twice.
+    groups: dict[tuple[int, ...] | None, tuple[list[Town] | None, list[int]]] = {}
+    for number, client in enumerate(clients):
+        sites = client_sites(client)
+        key = None if sites is None else tuple(sorted(town.site_id for town in sites))
+        groups.setdefault(key, (sites, []))[1].append(number)
+    placements: dict[int, engine.Proposal] = {}
+    unassigned: list[int] = []
+    total = 0.0
+    for sites, numbers in groups.values():
+        candidates = activity_candidates(
+            vocab, occupied=occupied, activities=placement_activities(sites)
+        )
+        profiles = [client_profile(clients[i], number=i) for i in numbers]
+        result: Assignment = assign(profiles, candidates, vocab, engine_weights())
+        placements.update(result.placements)
+        unassigned += result.unassigned
+        total += result.total_score
+    numbers = sorted(placements)
+    ranked = _ranked_activities([placements[i] for i in numbers])
     return BatchPlan(
         placements={clients[i]: r for i, r in zip(numbers, ranked, strict=True)},
-        unassigned=tuple(clients[i] for i in result.unassigned),
-        total_score=result.total_score,
+        unassigned=tuple(clients[i] for i in sorted(unassigned)),
+        total_score=total,
     )
 
 

@@ -44,7 +44,7 @@ from .models import (
     SupportPlan,
     Team,
 )
-from .selectors import client_rank, host_email, placement_activities
+from .selectors import client_rank, client_sites, host_email, placement_activities
 
 logger = logging.getLogger(__name__)
 
@@ -413,8 +413,7 @@ def proposal_send(*, proposal: Proposal, by: Any) -> Proposal:
     _require_consent(client)
     if not proposal.summary.strip():
         raise MatchingError(_("Write the summary for the host place first."))
-    if not placement_activities().filter(pk=proposal.activity_id).exists():
-        raise MatchingError(_("The activity no longer accepts placements."))
+    _require_host(client, proposal.activity_id)
     if not host_email(proposal.activity):
         raise MatchingError(
             _("The activity has no contact email. Contact the host place by telephone.")
@@ -548,6 +547,18 @@ def proposal_sweep() -> Counter[str]:
     return +done
 
 
+def _require_host(client: Client, activity_id: int) -> None:
+    """The activity still takes placements, and is in a town the client's may place in
+    (its own, or one sharing with the island when it shares too: ``candidate_sites``)."""
+    if not placement_activities().filter(pk=activity_id).exists():
+        raise MatchingError(_("The activity no longer accepts placements."))
+    sites = client_sites(client)
+    if sites is not None and not placement_activities(sites).filter(pk=activity_id).exists():
+        raise MatchingError(
+            _("The activity is in a town that does not share its activities with this town.")
+        )
+
+
 # --- placements ------------------------------------------------------------------------------
 
 
@@ -559,8 +570,7 @@ def placement_create(
     ensure_can_write(by, client)
     client = _lock(client)
     _require_consent(client)
-    if not placement_activities().filter(pk=activity.pk).exists():
-        raise MatchingError(_("The activity no longer accepts placements."))
+    _require_host(client, activity.pk)
     if client.placements.filter(activity=activity, status__in=Placement.OPEN).exists():
         raise MatchingError(_("The person already has an open placement at this activity."))
     placement = Placement.objects.create(

@@ -21,6 +21,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from wagtail.models import Site
 
+from tsunagu.island import island_for_request
+
 from . import caching
 from .models import ListingPage
 
@@ -45,6 +47,8 @@ def rendered_cards(
     it no longer returns, unpublished since, is left out)."""
     from .views import listing_card
 
+    # The site's towns label other towns' cards; the key's site part keeps them apart.
+    island = island_for_request(request)
     prefix = card_key_prefix(request)
     names = {key: f"{prefix}:{key}" for key in keys}
     # Staff and previews see what the database holds, as with whole pages (tsunagu/page_cache.py).
@@ -59,7 +63,7 @@ def rendered_cards(
         today = timezone.localdate()
         fresh = {
             names[page.pk]: template.render(
-                {"card": listing_card(page, today=today), "request": request}
+                {"card": listing_card(page, today=today, island=island), "request": request}
             )
             for page in fetch(missing)
         }

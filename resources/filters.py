@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.island import Town, in_towns, is_shared
 from tsunagu.text import normalize
 
 from .caching import ProcessMemo
@@ -82,7 +83,7 @@ COST_CHOICES = [("free", _("Free only"))]
 
 # Facets where options widen the results (OR) and those where each ticked option narrows them;
 # tags widen within one kind of term and narrow across kinds.
-ANY_OF_GROUPS = ("kind", "area", "audience", "weekday", "time")
+ANY_OF_GROUPS = ("town", "kind", "area", "audience", "weekday", "time")
 ALL_OF_GROUPS = ("cost", "access", "transport")
 FACET_GROUPS = (*ANY_OF_GROUPS, *ALL_OF_GROUPS, "tag")
 # Day and time of day are matched on the same schedule rule (Saturday *morning*).
@@ -93,6 +94,8 @@ TAG_FACET_LIMIT = 30
 # (schedules and tags come with it).
 INDEXED_FIELDS = ("content_type_id", "area_id", "cost")
 INDEXED_FLAGS = (*AUDIENCE_FIELDS.values(), *ACCESS_FIELDS, *TRANSPORT_FIELDS)
+# On a site sharing with the island, also each listing's town (``selectors.directory_listings``).
+ISLAND_FIELDS = ("town", *INDEXED_FIELDS)
 
 
 def _normalized(data: QueryDict | Mapping[str, Any] | None) -> QueryDict | None:
@@ -151,6 +154,8 @@ class DirectoryFilterSet(django_filters.FilterSet):
     """Filters over the directory's live listings; the form doubles as the facet validator."""
 
     q = SearchFilter(label=_("Keywords"), method="filter_keywords")
+    # Offered only where the site shares with the island; no town ticked means all of them.
+    town = django_filters.MultipleChoiceFilter(label=_("Town"), method="filter_facet")
     kind = django_filters.MultipleChoiceFilter(
         label=_("Kind"), choices=KIND_CHOICES, method="filter_facet"
     )
@@ -193,11 +198,19 @@ class DirectoryFilterSet(django_filters.FilterSet):
         queryset: QuerySet | None = None,
         *,
         scope: str | None = None,
+        island: list[Town] | None = None,
         **kwargs: Any,
     ) -> None:
-        """``scope`` names the queryset for the facet index (see ``facet_index``)."""
+        """``scope`` names the queryset for the facet index (see ``facet_index``); ``island``
+        is the towns the queryset covers (``tsunagu.island.island_of``), the site's own first."""
         super().__init__(_normalized(data), queryset, **kwargs)
         self.scope = scope
+        self.island = island or []
+        self.filters["town"].extra["choices"] = (
+            [(str(town.site_id), town.name) for town in self.island]
+            if is_shared(self.island)
+            else []
+        )
         # Districts and terms change rarely: cached lists validate and label the choices.
         self.filters["area"].extra["choices"] = [(str(area.pk), area.name) for area in areas()]
         self.filters["tag"].extra["choices"] = [(term.slug, term.name) for term in vocabulary()]
@@ -259,6 +272,8 @@ class DirectoryFilterSet(django_filters.FilterSet):
             return Q(content_type__in=list(types.values()))
         if name == "area":
             return Q(area_id__in=[int(value) for value in values])
+        if name == "town":
+            return in_towns([town for town in self.island if str(town.site_id) in values])
         if name == "audience":
             return reduce(or_, (Q(**{AUDIENCE_FIELDS[value]: True}) for value in values))
         if name == "weekday":
@@ -318,8 +333,9 @@ class DirectoryFilterSet(django_filters.FilterSet):
     def index(self) -> FacetIndex:
         """Bitsets of the facet options over the unfiltered listings (built once per publish)."""
         if self._index is None:
+            fields = ISLAND_FIELDS if is_shared(self.island) else INDEXED_FIELDS
             self._index = facet_index(
-                self.queryset, INDEXED_FIELDS, INDEXED_FLAGS, today=self.today, scope=self.scope
+                self.queryset, fields, INDEXED_FLAGS, today=self.today, scope=self.scope
             )
         return self._index
 
@@ -344,6 +360,8 @@ class DirectoryFilterSet(django_filters.FilterSet):
             found = [index.where("content_type_id", ct.pk) for ct in types.values()]
         elif name == "area":
             found = [index.where("area_id", int(value)) for value in values]
+        elif name == "town":
+            found = [index.where("town", value) for value in values]
         elif name == "audience":
             found = [index.where(AUDIENCE_FIELDS[value], True) for value in values]
         elif name == "cost":

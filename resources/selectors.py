@@ -20,6 +20,8 @@ from modelsearch.utils import get_descendants_content_types_pks
 from wagtail.models import Page
 from wagtail.search.query import And, SearchQuery
 
+from tsunagu.island import Town, is_shared, island_scope, town_annotation
+
 from .caching import ProcessMemo
 from .models import (
     ActivityPage,
@@ -283,6 +285,7 @@ def vocabulary() -> list[Term]:
 # the page tree's) for twenty cards took longer than finding them.
 CARD_FIELDS = (
     "title",
+    "path",
     "url_path",
     "content_type_id",
     "summary",
@@ -307,17 +310,24 @@ def listing_rows() -> QuerySet[ListingPage]:
     )
 
 
-def directory_listings(directory: Page) -> QuerySet[ListingPage]:
+def directory_listings(
+    directory: Page, *, island: list[Town] | None = None
+) -> QuerySet[ListingPage]:
     """Live places and activities of one directory, ready for a result list (no N+1).
 
-    Descendants, not children: a community group's listings sit in its section page.
+    Descendants, not children: a community group's listings sit in its section page. On a
+    town's site that shares with the island (``island``: its own town first, then the others,
+    ``tsunagu.island``), the other towns' listings too, each row annotated with its town's site
+    id as ``town`` (the facet index counts it).
     """
-    return (
-        listing_rows()
-        .live()
-        .descendant_of(directory)
-        .order_by(Coalesce(NullIf("kana", Value("")), "title"), "title")
-    )
+    listings = listing_rows().live()
+    if island and is_shared(island):
+        listings = listings.filter(island_scope(directory.path, island)).annotate(
+            town=town_annotation(island)
+        )
+    else:
+        listings = listings.descendant_of(directory)
+    return listings.order_by(Coalesce(NullIf("kana", Value("")), "title"), "title")
 
 
 def place_activities(place: PlacePage) -> QuerySet[ActivityPage]:

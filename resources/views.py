@@ -21,6 +21,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from tsunagu.island import Town, island_for_request, other_town_name
+
 from .cards import rendered_cards
 from .contact import with_contacts
 from .filters import DirectoryFilterSet
@@ -61,6 +63,8 @@ class ListingCard:
     cost: str
     audiences: list[str]
     access: list[str]
+    # Another town's name on a site sharing with the island (「知名町」); empty for its own.
+    town: str = ""
 
 
 def listing_kind(page: ListingPage) -> str:
@@ -71,9 +75,14 @@ def listing_kind(page: ListingPage) -> str:
 
 
 def listing_card(
-    page: ListingPage, *, today: dt.date, rules: list[ScheduleRule] | None = None
+    page: ListingPage,
+    *,
+    today: dt.date,
+    rules: list[ScheduleRule] | None = None,
+    island: list[Town] | None = None,
 ) -> ListingCard:
-    """Uses the page's prefetched rules (no query per result) unless given them."""
+    """Uses the page's prefetched rules (no query per result) unless given them; ``island``
+    (the towns the request's site shows) labels another town's listing with its name."""
     rules = page.schedule_rules.all() if rules is None else rules
     cost = page.get_cost_display()
     if page.cost_note:
@@ -85,6 +94,7 @@ def listing_card(
         cost=cost,
         audiences=_labels(page, AUDIENCE_FLAGS),
         access=_labels(page, ACCESS_BADGES),
+        town=other_town_name(page.path, island) if island else "",
     )
 
 
@@ -115,11 +125,16 @@ def map_settings() -> dict[str, Any]:
 
 
 def _filterset(directory: DirectoryIndexPage, request: HttpRequest) -> DirectoryFilterSet:
+    """The directory's listings, and the other sharing towns' on a site sharing with the
+    island; the facet index is kept per directory and set of towns."""
+    island = island_for_request(request)
+    towns = "-".join(str(town.site_id) for town in island[1:])
     return DirectoryFilterSet(
         request.GET,
-        queryset=directory_listings(directory),
+        queryset=directory_listings(directory, island=island),
         request=request,
-        scope=f"directory-{directory.pk}",
+        scope=f"directory-{directory.pk}-island-{towns}" if towns else f"directory-{directory.pk}",
+        island=island,
     )
 
 
@@ -175,7 +190,9 @@ def directory_print_context(directory: DirectoryIndexPage, request: HttpRequest)
     return {
         "search_error": filterset.search_error(),
         "active_filters": filterset.active_filters(),
-        "cards": [listing_card(page, today=today) for page in rows[:PRINT_LIMIT]],
+        "cards": [
+            listing_card(page, today=today, island=filterset.island) for page in rows[:PRINT_LIMIT]
+        ],
         "capped": len(rows) > PRINT_LIMIT,
         "print_limit": PRINT_LIMIT,
         "printed_on": today,
@@ -193,29 +210,36 @@ def directory_map_data(directory: DirectoryIndexPage, request: HttpRequest) -> d
         .select_related(None)
         .select_related("area")
         .prefetch_related(None)
-        .only("title", "url_path", "latitude", "longitude", "content_type_id", "area__name")
+        .only("title", "path", "url_path", "latitude", "longitude", "content_type_id", "area__name")
     )
-    return {
-        "markers": [
-            {
-                "title": page.title,
-                "url": page.get_url(request),
-                "kind": listing_kind(page),
-                "area": page.area.name if page.area_id else "",
-                "lat": float(page.latitude),
-                "lng": float(page.longitude),
-            }
-            for page in rows[:PRINT_LIMIT]
-        ]
-    }
+    markers = []
+    for page in rows[:PRINT_LIMIT]:
+        marker = {
+            "title": page.title,
+            "url": page.get_url(request),
+            "kind": listing_kind(page),
+            "area": page.area.name if page.area_id else "",
+            "lat": float(page.latitude),
+            "lng": float(page.longitude),
+        }
+        # Another town's name where the site shares with the island.
+        if town := other_town_name(page.path, filterset.island):
+            marker["town"] = town
+        markers.append(marker)
+    return {"markers": markers}
 
 
-def listing_detail_context(page: ListingPage) -> dict[str, Any]:
-    """A detail page: summary, schedule in words, next dates, and what links it to others."""
+def listing_detail_context(page: ListingPage, request: HttpRequest | None = None) -> dict[str, Any]:
+    """A detail page: summary, schedule in words, next dates, and what links it to others.
+
+    On a site sharing with the island the heading names the town (residents arrive from the
+    other towns' directories)."""
     today = timezone.localdate()
     rules, exceptions = listing_schedule(page)
+    island = island_for_request(request) if request is not None else []
     context: dict[str, Any] = {
         "card": listing_card(page, today=today, rules=rules),
+        "town_name": island[0].name if len(island) > 1 else "",
         "occurrences": next_occurrences(rules, exceptions, start=today),
         "tags": list(page.tags.all()),
         "accessibility": _labels(

@@ -97,6 +97,15 @@ class TownSettings(BaseSiteSetting):
         default=False,
         help_text=_("This site holds demonstration data; every page says so."),
     )
+    share_with_island = models.BooleanField(
+        _("share with the island"),
+        default=False,
+        help_text=_(
+            "Show this town's places, activities, events and volunteer opportunities on the other "
+            "towns' sites of this installation, and theirs here. Sharing is mutual: a town's "
+            "listings appear here only when that town shares too."
+        ),
+    )
 
     panels = [
         MultiFieldPanel(
@@ -114,6 +123,7 @@ class TownSettings(BaseSiteSetting):
         ),
         MultiFieldPanel([FieldPanel("latitude"), FieldPanel("longitude")], heading=_("location")),
         FieldPanel("sample_data"),
+        FieldPanel("share_with_island"),
     ]
 
     @classmethod

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from resources.models import Area, Organization, Term
+from tsunagu.island import Town, island_scope
 
 from .availability import Slot, mask_to_slots, slots_to_mask
 from .models import HoursEntry, OpportunityPage, Shift, SignUp, Volunteer, VolunteerIndexPage
@@ -39,11 +40,15 @@ def upcoming_shifts(*, opportunity: OpportunityPage) -> QuerySet[Shift]:
     )
 
 
-def opportunities_open(*, index: VolunteerIndexPage | None = None) -> list[OpportunityPage]:
-    """Live opportunities with a shift today or later, soonest first, with ``next_shifts``."""
+def opportunities_open(
+    *, index: VolunteerIndexPage | None = None, island: list[Town] | None = None
+) -> list[OpportunityPage]:
+    """Live opportunities with a shift today or later, soonest first, with ``next_shifts``;
+    below ``index`` (groups' sections included) and, where its site shares with the island
+    (``island``, ``tsunagu.island``), the other sharing towns' too."""
     pages = OpportunityPage.objects.live().filter(shifts__date__gte=_today()).distinct()
     if index is not None:
-        pages = pages.descendant_of(index)  # groups' sections included
+        pages = pages.filter(island_scope(index.path, island or []))
     shifts = shifts_with_counts(Shift.objects.filter(date__gte=_today())).order_by(
         "date", "starts_at"
     )

@@ -47,6 +47,7 @@ from resources.models.schedules import RRULE_DAYS, parse_weeks
 from resources.schedule_widget import PlainSchedulePanel
 from tsunagu import seo
 from tsunagu.dates import plausible_date
+from tsunagu.island import Town, island_for_request, island_scope, other_town, page_url
 from tsunagu.models import install_id
 from tsunagu.page_cache import PublicPageMixin
 from tsunagu.text import index_terms
@@ -708,7 +709,7 @@ class EventIndexPage(PublicPageMixin, RoutablePageMixin, Page):
 
     def _filtered(self, request: HttpRequest) -> tuple[EventFilterSet, EventPageQuerySet]:
         # Descendants: events inside community groups' sections are on the calendar too.
-        events = EventPage.objects.descendant_of(self).for_calendar()
+        events = calendar_events(self, island_for_request(request))
         filterset = EventFilterSet(request.GET or None, queryset=events)
         return filterset, filterset.qs if filterset.is_bound else events
 
@@ -808,7 +809,9 @@ class EventIndexPage(PublicPageMixin, RoutablePageMixin, Page):
 
         def grid() -> str:
             rows = EventOccurrence.objects.of(events).overlapping(first, after)
-            occurrences = grid_entries(rows, self.url, self.url_path)
+            occurrences = grid_entries(
+                rows, self.url, self.url_path, island=island_for_request(request)
+            )
             weeks = month_weeks(year, month, occurrences, today=today, limit=MONTH_DAY_LIMIT)
             return render_to_string(
                 "events/includes/month_grid.html",
@@ -900,31 +903,59 @@ def with_events(
     ]
 
 
+def calendar_events(calendar: EventIndexPage, island: list[Town]) -> EventPageQuerySet:
+    """What a calendar shows: the public events below it and, on a site sharing with the
+    island (``tsunagu.island``), the other sharing towns' public events; never staff-only ones."""
+    return EventPage.objects.filter(island_scope(calendar.path, island)).for_calendar()
+
+
 def grid_entries(
-    rows: EventOccurrenceQuerySet, calendar_url: str, calendar_path: str | None = None
+    rows: EventOccurrenceQuerySet,
+    calendar_url: str,
+    calendar_path: str | None = None,
+    *,
+    island: list[Town] | None = None,
 ) -> list[GridEntry]:
     """Stored rows as light entries (title, link, status) for a month of many events.
 
     One query, no page objects: each link is the calendar's URL and the event's path below the
-    calendar (its slug, or a group's section and the slug).
+    calendar (its slug, or a group's section and the slug); another town's event links to that
+    town's site and carries its name.
     """
     tz = timezone.get_default_timezone()
-    fields = ("start", "day_count", "event__title", "event__url_path", "event__cancelled",
-              "event__all_day")  # fmt: skip
-    return [
-        GridEntry(
-            title=title,
-            url=url_below(calendar_url, calendar_path, url_path),
-            cancelled=cancelled,
-            all_day=all_day,
-            start=start.astimezone(tz),
-            day_count=day_count,
-        )  # fmt: skip
-        for start, day_count, title, url_path, cancelled, all_day in rows.values_list(*fields)
-    ]
+    fields = ("start", "day_count", "event__title", "event__path", "event__url_path",
+              "event__cancelled", "event__all_day")  # fmt: skip
+    entries = []
+    for start, day_count, title, tree_path, url_path, cancelled, all_day in rows.values_list(
+        *fields
+    ):
+        url, town = entry_link(tree_path, url_path, calendar_url, calendar_path, island or [])
+        entries.append(
+            GridEntry(
+                title=title,
+                url=url,
+                cancelled=cancelled,
+                all_day=all_day,
+                start=start.astimezone(tz),
+                day_count=day_count,
+                town=town,
+            )
+        )
+    return entries
 
 
 def url_below(calendar_url: str, calendar_path: str | None, url_path: str) -> str:
     if calendar_path and url_path.startswith(calendar_path):
         return calendar_url + url_path[len(calendar_path) :]
     return f"{calendar_url}{url_path.rstrip('/').rpartition('/')[2]}/"
+
+
+def entry_link(
+    path: str, url_path: str, base_url: str, base_path: str | None, island: list[Town]
+) -> tuple[str, str]:
+    """A calendar row's link and town label: below ``base_url`` for the site's own pages, the
+    other town's site (and its name) for a page shared from across the island."""
+    town = other_town(path, island)
+    if town is None:
+        return url_below(base_url, base_path, url_path), ""
+    return page_url(town, url_path), town.name

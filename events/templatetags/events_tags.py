@@ -19,9 +19,10 @@ from wagtail.models import Site
 from resources import caching
 from resources.models.schedules import RRULE_DAYS, parse_weeks
 from resources.schedule_text import time_text
+from tsunagu.island import island_for_request
 
 from ..models import EventIndexPage, EventOccurrence, EventPage
-from ..models.pages import with_events
+from ..models.pages import calendar_events, with_events
 from ..occurrences import Occurrence
 from ..week import WeekEntry
 
@@ -159,7 +160,8 @@ def this_week_context(request: HttpRequest | None, site: Site | None) -> dict:
         until = dt.datetime.combine(
             start.date() + dt.timedelta(days=THIS_WEEK_DAYS), dt.time(), tzinfo=start.tzinfo
         )
-        events = EventPage.objects.descendant_of(calendar_page).for_calendar()
+        island = island_for_request(request) if request is not None else []
+        events = calendar_events(calendar_page, island)
         rows = EventOccurrence.objects.of(events).overlapping(start, until)
         occurrences = with_events(
             rows.values_list("event_id", "start")[: THIS_WEEK_LIMIT + 1], events

@@ -255,7 +255,7 @@ class DirectoryDetailMixin:
         from ..views import listing_detail_context
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(listing_detail_context(self))
+        context.update(listing_detail_context(self, request))
         return context
 
 

@@ -59,10 +59,14 @@ class VolunteerIndexPage(PublicPageMixin, Page):
         verbose_name = _("volunteering section")
 
     def get_context(self, request, *args, **kwargs):
+        from tsunagu.island import island_for_request
+
         from ..selectors import opportunities_open
 
         context = super().get_context(request, *args, **kwargs)
-        context["opportunities"] = opportunities_open(index=self)
+        context["opportunities"] = opportunities_open(
+            index=self, island=island_for_request(request)
+        )
         return context
 
 

@@ -81,7 +81,7 @@
     link.href = marker.url;
     link.textContent = marker.title;
     item.appendChild(link);
-    var detail = [marker.kind, marker.area].filter(Boolean).join(" / ");
+    var detail = [marker.town, marker.kind, marker.area].filter(Boolean).join(" / ");
     if (detail) {
       item.appendChild(document.createTextNode(" " + detail));
     }
