@@ -20,11 +20,14 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import router
-from django.db.models import F, Model
+from django.db.models import CharField, F, Model, OuterRef, Subquery
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.text import slugify
 from modelcluster.models import get_all_child_relations
 from wagtail.models import Page, PageLogEntry, Revision
+
+CHUNK = 900  # ids in one statement, under SQLite's 999 parameters
 
 
 def pages_bulk_create(*, parent: Page, pages: Sequence[Page], published: Sequence[bool]) -> None:
@@ -63,7 +66,7 @@ def pages_bulk_create(*, parent: Page, pages: Sequence[Page], published: Sequenc
     for page, revision, live in zip(pages, revisions, published, strict=True):
         page.latest_revision = revision
         page.live_revision = revision if live else None
-    Page.objects.bulk_update(pages, ["latest_revision", "live_revision"], batch_size=500)
+    _link_revisions(pages, revisions, published)
     PageLogEntry.objects.bulk_create(_history(pages, revisions, published, now))
     Page.objects.filter(pk=parent.pk).update(numchild=F("numchild") + len(pages))
     parent.numchild += len(pages)
@@ -121,6 +124,27 @@ def _insert_children(model: type[Page], pages: Sequence[Page]) -> None:
                 rows += assigned
         if rows:
             relation.related_model.objects.bulk_create(rows)
+
+
+def _link_revisions(
+    pages: Sequence[Page], revisions: Sequence[Revision], published: Sequence[bool]
+) -> None:
+    """Each page's row points at its revision: one UPDATE with a subquery per chunk (a CASE
+    over thousands of ids, as ``bulk_update`` writes it, is slow on SQLite)."""
+    revision_of_page = Revision.objects.filter(
+        base_content_type_id=revisions[0].base_content_type_id,
+        object_id=Cast(OuterRef("pk"), CharField()),
+    ).values("pk")[:1]
+    ids = [page.pk for page in pages]
+    live_ids = [page.pk for page, live in zip(pages, published, strict=True) if live]
+    for start in range(0, len(ids), CHUNK):
+        Page.objects.filter(pk__in=ids[start : start + CHUNK]).update(
+            latest_revision=Subquery(revision_of_page)
+        )
+    for start in range(0, len(live_ids), CHUNK):
+        Page.objects.filter(pk__in=live_ids[start : start + CHUNK]).update(
+            live_revision=F("latest_revision")
+        )
 
 
 def _first_revision_content(page: Page) -> dict:
