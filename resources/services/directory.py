@@ -24,7 +24,9 @@ from django.db.models.signals import post_save
 from django.utils.translation import gettext as _
 from modelcluster.models import get_all_child_relations
 from modelsearch.signal_handlers import post_save_signal_handler
+from wagtail.models import ReferenceIndex
 from wagtail.search.backends import get_search_backend
+from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from resources import caching, signals
 from resources.hsds.serializers import html_to_text, text_to_html
@@ -133,7 +135,7 @@ def directory_import(
     if dry_run:
         transaction.set_rollback(True)
     else:
-        _index(saved)
+        _index(saved, plan.created)
         caching.invalidate()
     return result
 
@@ -159,7 +161,7 @@ def _one_index_update() -> Iterator[_Saved]:
         post_save.disconnect(post_save_signal_handler, sender=model)
         post_save.connect(remember, sender=model, weak=False)
     try:
-        with signals.listings_published_together():
+        with signals.listings_published_together(), disable_reference_index_auto_update():
             yield saved
     finally:
         for model in models:
@@ -167,9 +169,11 @@ def _one_index_update() -> Iterator[_Saved]:
             post_save.connect(post_save_signal_handler, sender=model)
 
 
-def _index(saved: _Saved) -> None:
+def _index(saved: _Saved, created: set[int]) -> None:
     """The search backend's bulk indexing of everything the import saved, and of the
-    activities held at a saved place (they carry its name in their search text)."""
+    activities held at a saved place (they carry its name in their search text); and
+    Wagtail's reference index of the saved objects (the admin's "usage" of an operator or a
+    place), once each rather than after each of a page's saves."""
     if saved.get(PlacePage):
         saved[ActivityPage] |= set(
             ActivityPage.objects.filter(place__in=saved[PlacePage]).values_list("pk", flat=True)
@@ -184,8 +188,16 @@ def _index(saved: _Saved) -> None:
         for start in range(0, len(ordered), INDEX_CHUNK):
             queryset = model.objects.filter(pk__in=ordered[start : start + INDEX_CHUNK])
             if model in related:
-                queryset = queryset.select_related(*related[model]).prefetch_related("tags")
-            backend.add_bulk(model, list(queryset))
+                children = [r.get_accessor_name() for r in get_all_child_relations(model)]
+                queryset = queryset.select_related(*related[model]).prefetch_related(
+                    "tags", *children
+                )
+            objects = list(queryset)
+            backend.add_bulk(model, objects)
+            if ReferenceIndex.is_indexed(model):
+                for obj in objects:
+                    if obj.pk not in created:  # page_bulk wrote theirs
+                        ReferenceIndex.create_or_update_for_object(obj)
 
 
 def _set_description(page: ListingPage, text: str) -> None:
@@ -265,6 +277,7 @@ class _Plan:
                 [_("There is no directory page; create it in the admin before importing.")]
             )
         self.claimed: dict[tuple[str, int], str] = {}
+        self.created: set[int] = set()  # pages created in bulk
         self._check_lengths()
         self.terms = self._match_terms()
         self.orgs = {key: self._match_org(r) for key, r in data.organizations.items()}
@@ -503,6 +516,7 @@ class _Plan:
         )
         for page in pages:
             saved[type(page)].add(page.pk)
+            self.created.add(page.pk)
         new.clear()
 
     @staticmethod

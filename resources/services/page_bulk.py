@@ -4,8 +4,8 @@
 reference-index and cache updates per page: 5,000 listings took over ten minutes. Here the
 pages get what those calls would give them — tree paths allocated after the parent's last
 child, slugs free among their siblings, one revision each, published or draft, the "created"
-and "published" history entries — through bulk inserts. Search indexing, the reference index
-and the page cache are the caller's to update once, for everything it wrote.
+and "published" history entries, their reference index rows — through bulk inserts. Search
+indexing and the page cache are the caller's to update once, for everything it wrote.
 
 Django's ``bulk_create`` refuses multi-table models (a place is a row in ``wagtailcore_page``,
 one in ``resources_listingpage`` and one in ``resources_placepage``), so the base rows are bulk
@@ -25,7 +25,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.text import slugify
 from modelcluster.models import get_all_child_relations
-from wagtail.models import Page, PageLogEntry, Revision
+from wagtail.models import Page, PageLogEntry, ReferenceIndex, Revision
 
 CHUNK = 900  # ids in one statement, under SQLite's 999 parameters
 
@@ -68,6 +68,7 @@ def pages_bulk_create(*, parent: Page, pages: Sequence[Page], published: Sequenc
         page.live_revision = revision if live else None
     _link_revisions(pages, revisions, published)
     PageLogEntry.objects.bulk_create(_history(pages, revisions, published, now))
+    _index_references(model, pages)
     Page.objects.filter(pk=parent.pk).update(numchild=F("numchild") + len(pages))
     parent.numchild += len(pages)
 
@@ -145,6 +146,35 @@ def _link_revisions(
         Page.objects.filter(pk__in=live_ids[start : start + CHUNK]).update(
             live_revision=F("latest_revision")
         )
+
+
+def _index_references(model: type[Page], pages: Sequence[Page]) -> None:
+    """The reference index rows ``ReferenceIndex.create_or_update_for_object`` would write
+    (the admin's "usage" of an operator or a place), in one insert: a new page has none to
+    compare with, and three queries per page cost half the import's time."""
+    if not ReferenceIndex.is_indexed(model):
+        return
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    base_content_type = ContentType.objects.get_for_model(Page)
+    ReferenceIndex.objects.bulk_create(
+        [
+            ReferenceIndex(
+                content_type=content_type,
+                base_content_type=base_content_type,
+                object_id=page.pk,
+                to_content_type_id=to_content_type_id,
+                to_object_id=to_object_id,
+                model_path=model_path,
+                content_path=content_path,
+                content_path_hash=ReferenceIndex._get_content_path_hash(content_path),
+            )
+            for page in pages
+            for to_content_type_id, to_object_id, model_path, content_path in set(
+                ReferenceIndex._extract_references_from_object(page)
+            )
+        ],
+        batch_size=500,
+    )
 
 
 def _first_revision_content(page: Page) -> dict:

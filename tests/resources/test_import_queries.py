@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from wagtail.models import ReferenceIndex
 
 from resources.models import ActivityPage
 from tests.benchmarks.test_import_bench import rows
@@ -56,3 +57,13 @@ def test_dry_run_queries_do_not_grow_with_rows(exercise, tmp_path):
         counts.append(queries(path, "--live", "--dry-run"))
     assert counts[2] <= counts[1] + BATCH_SLACK, counts
     assert ActivityPage.objects.count() == 0
+
+
+def test_imported_pages_are_in_the_reference_index(exercise, tmp_path):
+    """The admin shows where an operator and a place are used: bulk-created pages too."""
+    run(write(tmp_path, csv_text(*rows(3))), "--live")  # three activities, one place
+    activity = ActivityPage.objects.get(external_id="A-00001")
+    activities = {(ActivityPage, page.pk) for page in ActivityPage.objects.all()}
+    for used in (activity.organization, activity.place):
+        references = ReferenceIndex.get_references_to(used)
+        assert {(r.content_type.model_class(), int(r.object_id)) for r in references} == activities
