@@ -8,13 +8,17 @@ names of every client the user may see to find the few that match. It is logged 
 search, on the searching user's own log (``client_search_log``).
 """
 
-from collections.abc import Iterable
+import contextlib
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.log_actions import log
+from wagtail.log_actions import get_active_log_context, log
+from wagtail.log_actions import registry as log_action_registry
 from wagtail.models import ModelLogEntry
 
 from .access import audit_user
@@ -48,8 +52,20 @@ ACTIONS = {
 }
 
 
+# Entries waiting for one insert while ``client_log_batched`` is active.
+_BATCH: ContextVar[list[ClientLogEntry] | None] = ContextVar("client_log_batch", default=None)
+
+
 def client_log(*, client: Client, action: str, by: Any, **data: Any) -> None:
     """Record one action on a client; ``by`` is a user, a SystemActor or None (the host)."""
+    batch = _BATCH.get()
+    if batch is not None:
+        if not log_action_registry.action_exists(action):
+            raise ValueError(f"The log action {action!r} has not been registered.")
+        context = get_active_log_context()
+        user = audit_user(by) or context.user
+        batch.append(_entry(client, action, user=user, data=data, uuid=context.uuid))
+        return
     log(
         instance=client,
         action=action,
@@ -58,23 +74,48 @@ def client_log(*, client: Client, action: str, by: Any, **data: Any) -> None:
     )
 
 
+@contextlib.contextmanager
+def client_log_batched() -> Iterator[None]:
+    """Log entries of many clients written in one insert when the block ends (inside the
+    caller's transaction, so all or none): an import logs three actions for each of
+    thousands of clients, and each saved entry checks its foreign keys with queries of its
+    own (Wagtail's log entries ``full_clean`` on save)."""
+    entries: list[ClientLogEntry] = []
+    token = _BATCH.set(entries)
+    try:
+        yield
+    finally:
+        _BATCH.reset(token)
+    ClientLogEntry.objects.bulk_create(entries)
+
+
+def _entry(
+    client: Client,
+    action: str,
+    *,
+    user: Any,
+    data: dict[str, Any],
+    now: dt.datetime | None = None,
+    uuid: Any = None,
+) -> ClientLogEntry:
+    return ClientLogEntry(
+        uuid=uuid,
+        client_id=client.pk,
+        content_type=ContentType.objects.get_for_model(Client),
+        label=str(client),
+        action=action,
+        timestamp=now or timezone.now(),
+        user=user,
+        data={key: str(value) for key, value in data.items()},
+    )
+
+
 def client_log_many(*, clients: Iterable[Client], action: str, by: Any, **data: Any) -> None:
     """One entry per client in a single insert (exports of a whole list)."""
-    content_type = ContentType.objects.get_for_model(Client)
     now = timezone.now()
     user = audit_user(by)
-    payload = {key: str(value) for key, value in data.items()}
     ClientLogEntry.objects.bulk_create(
-        ClientLogEntry(
-            client_id=client.pk,
-            content_type=content_type,
-            label=str(client),
-            action=action,
-            timestamp=now,
-            user=user,
-            data=payload,
-        )
-        for client in clients
+        _entry(client, action, user=user, data=data, now=now) for client in clients
     )
 
 

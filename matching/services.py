@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Max
+from django.db.models import Max, Model
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -33,7 +33,7 @@ from resources.models import ActivityPage
 
 from . import emails, signals
 from .access import audit_user, ensure_can_write, ensure_can_write_team
-from .audit import client_log
+from .audit import client_log, client_log_batched
 from .imports import ClientRow
 from .models import (
     Client,
@@ -104,6 +104,20 @@ def clients_import(*, rows: list[ClientRow], team: Team, by: Any) -> Counter[str
             ]
         )
     counts: Counter[str] = Counter()
+    with client_log_batched():
+        _import_rows(rows, existing=existing, team=team, by=by, counts=counts)
+    return counts
+
+
+def _import_rows(
+    rows: list[ClientRow],
+    *,
+    existing: dict[str, Client],
+    team: Team,
+    by: Any,
+    counts: Counter[str],
+) -> None:
+    new_terms: defaultdict[str, list[Model]] = defaultdict(list)
     for row in rows:
         client = existing.get(row.external_id) or Client(external_id=row.external_id, team=team)
         created = client._state.adding
@@ -111,7 +125,10 @@ def clients_import(*, rows: list[ClientRow], team: Team, by: Any) -> Counter[str
             setattr(client, name, value)
         client.save()
         for column, term_ids in row.terms.items():
-            getattr(client, column).set(term_ids)
+            if created:  # nothing to compare with: the links go in one insert below
+                new_terms[column] += _term_links(client, column, term_ids)
+            else:
+                getattr(client, column).set(term_ids)
         client_log(client=client, action="matching.client.import", by=by, created=created)
         counts["created" if created else "updated"] += 1
         if row.consent and (created or not _same_consent(client, row.consent)):
@@ -120,7 +137,16 @@ def clients_import(*, rows: list[ClientRow], team: Team, by: Any) -> Counter[str
         if row.plan and (created or not _same_plan(client, row.plan)):
             plan_create(client=client, by=by, **row.plan)
             counts["plans"] += 1
-    return counts
+    for column, links in new_terms.items():
+        Client._meta.get_field(column).remote_field.through.objects.bulk_create(links)
+
+
+def _term_links(client: Client, column: str, term_ids: list[int]) -> list[Model]:
+    """Rows of the many-to-many table linking a new client to its terms."""
+    field = Client._meta.get_field(column)
+    through = field.remote_field.through
+    own, other = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+    return [through(**{own: client.pk, other: term_id}) for term_id in dict.fromkeys(term_ids)]
 
 
 def _same_consent(client: Client, record: dict[str, Any]) -> bool:

@@ -9,6 +9,8 @@ listings that use them.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from django.apps import apps
@@ -52,9 +54,23 @@ def _term_saved(instance: Term, **kwargs: Any) -> None:
     caching.invalidate()
 
 
+@contextlib.contextmanager
+def listings_published_together() -> Iterator[None]:
+    """Publishing thousands of listings at once (an import): no index update or cache
+    invalidation per page; the caller indexes what it saved and invalidates once."""
+    page_published.disconnect(dispatch_uid=_PUBLISHED_UID)
+    try:
+        yield
+    finally:
+        page_published.connect(_listing_published, dispatch_uid=_PUBLISHED_UID)
+
+
+_PUBLISHED_UID = "resources-page-published"
+
+
 def connect() -> None:
     """Called from ``ResourcesConfig.ready``."""
-    page_published.connect(_listing_published, dispatch_uid="resources-page-published")
+    page_published.connect(_listing_published, dispatch_uid=_PUBLISHED_UID)
     page_unpublished.connect(_pages_changed, dispatch_uid="resources-page-unpublished")
     post_page_move.connect(_pages_changed, dispatch_uid="resources-page-moved")
     post_delete.connect(_pages_changed, sender=Page, dispatch_uid="resources-page-deleted")

@@ -105,6 +105,9 @@ def _forms(m: Morpheme) -> tuple[str, ...]:
     return (m.surface(), m.normalized_form(), m.dictionary_form(), m.reading_form())
 
 
+# The search backends read every search field once per index column (title, body,
+# autocomplete): three analyses of each listing's text in a row; a few remembered will do.
+@functools.lru_cache(maxsize=256)
 def index_terms(text: str) -> str:
     """Space-separated search terms for `text`: every written form and reading of its words.
 
@@ -192,6 +195,7 @@ def _grams(run: str, size: int) -> list[str]:
     return [NGRAM_MARK + run[i : i + size] for i in range(len(run) - size + 1)]
 
 
+@functools.lru_cache(maxsize=256)  # as index_terms: asked three times in a row
 def ngram_terms(text: str) -> str:
     """Every two- and three-character substring of the folded text's kanji and kana runs."""
     terms: list[str] = []

@@ -19,12 +19,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.db.models.signals import post_save
 from django.utils.translation import gettext as _
+from modelcluster.models import get_all_child_relations
 from modelsearch.signal_handlers import post_save_signal_handler
+from wagtail.models import ReferenceIndex
 from wagtail.search.backends import get_search_backend
+from wagtail.signal_handlers import disable_reference_index_auto_update
 
+from resources import caching, signals
 from resources.hsds.serializers import html_to_text, text_to_html
 from resources.importing.files import Errors, ImportRejected, Progress
 from resources.importing.records import (
@@ -46,6 +50,7 @@ from resources.models import (
     ScheduleRule,
     Term,
 )
+from resources.services.page_bulk import pages_bulk_create
 
 SUMMARY_LENGTH = 400
 
@@ -126,19 +131,21 @@ def directory_import(
     """
     plan = _Plan(data)
     with _one_index_update() as saved:
-        result = plan.write(live=live, progress=progress or Progress())
+        result = plan.write(live=live, progress=progress or Progress(), saved=saved)
     if dry_run:
         transaction.set_rollback(True)
     else:
-        _index(saved)
+        _index(saved, plan.created)
+        caching.invalidate()
     return result
 
 
 INDEX_CHUNK = 500
+_Saved = dict[type[Model], set[int]]
 
 
 @contextlib.contextmanager
-def _one_index_update() -> Iterator[dict[type[Model], set[int]]]:
+def _one_index_update() -> Iterator[_Saved]:
     """Each page is saved three times (created, revised, published) and each save re-indexed
     it for search, most of an import's time: the per-save indexing is paused while the import
     writes, and what was saved is indexed once, in bulk, at the end (``_index``). Imports run
@@ -154,15 +161,23 @@ def _one_index_update() -> Iterator[dict[type[Model], set[int]]]:
         post_save.disconnect(post_save_signal_handler, sender=model)
         post_save.connect(remember, sender=model, weak=False)
     try:
-        yield saved
+        with signals.listings_published_together(), disable_reference_index_auto_update():
+            yield saved
     finally:
         for model in models:
             post_save.disconnect(remember, sender=model)
             post_save.connect(post_save_signal_handler, sender=model)
 
 
-def _index(saved: dict[type[Model], set[int]]) -> None:
-    """The search backend's bulk indexing of everything the import saved."""
+def _index(saved: _Saved, created: set[int]) -> None:
+    """The search backend's bulk indexing of everything the import saved, and of the
+    activities held at a saved place (they carry its name in their search text); and
+    Wagtail's reference index of the saved objects (the admin's "usage" of an operator or a
+    place), once each rather than after each of a page's saves."""
+    if saved.get(PlacePage):
+        saved[ActivityPage] |= set(
+            ActivityPage.objects.filter(place__in=saved[PlacePage]).values_list("pk", flat=True)
+        )
     backend = get_search_backend()
     related = {
         PlacePage: ["area", "organization"],
@@ -173,8 +188,16 @@ def _index(saved: dict[type[Model], set[int]]) -> None:
         for start in range(0, len(ordered), INDEX_CHUNK):
             queryset = model.objects.filter(pk__in=ordered[start : start + INDEX_CHUNK])
             if model in related:
-                queryset = queryset.select_related(*related[model]).prefetch_related("tags")
-            backend.add_bulk(model, list(queryset))
+                children = [r.get_accessor_name() for r in get_all_child_relations(model)]
+                queryset = queryset.select_related(*related[model]).prefetch_related(
+                    "tags", *children
+                )
+            objects = list(queryset)
+            backend.add_bulk(model, objects)
+            if ReferenceIndex.is_indexed(model):
+                for obj in objects:
+                    if obj.pk not in created:  # page_bulk wrote theirs
+                        ReferenceIndex.create_or_update_for_object(obj)
 
 
 def _set_description(page: ListingPage, text: str) -> None:
@@ -185,6 +208,61 @@ def _set_description(page: ListingPage, text: str) -> None:
         page.summary = text
     else:
         page.summary, page.body = "", text_to_html(text)
+
+
+MATCH_CHUNK = 1000
+
+
+class _Existing:
+    """The stored listings of one kind that the file's records may describe, read in a few
+    queries (by external ID, HSDS id or title) with what comparing them needs, instead of
+    several queries per record."""
+
+    def __init__(self, model: type[ListingPage], records: Iterable[ListingRecord]) -> None:
+        self.by_external_id: defaultdict[str, list[ListingPage]] = defaultdict(list)
+        self.by_uuid: dict[uuid.UUID, ListingPage] = {}
+        self.by_title: defaultdict[str, list[ListingPage]] = defaultdict(list)
+        self._seen: set[int] = set()
+        records = list(records)
+        related = ["place__area"] if model is ActivityPage else []
+        # Everything serializable_data reads, for comparing a page with its record.
+        children = [relation.get_accessor_name() for relation in get_all_child_relations(model)]
+        for start in range(0, len(records), MATCH_CHUNK):
+            chunk = records[start : start + MATCH_CHUNK]
+            wanted = (
+                Q(external_id__in={r.external_id for r in chunk if r.external_id})
+                | Q(hsds_id__in={r.uuid for r in chunk if r.uuid})
+                | Q(
+                    title__in={
+                        r.fields["title"] for r in chunk if r.match_title and r.fields.get("title")
+                    }
+                )
+            )
+            pages = (
+                model.objects.filter(wanted)
+                .order_by("path")
+                .select_related(*related)
+                .prefetch_related(*children)
+            )
+            for page in pages:
+                self._add(page)
+        missing = sorted({r.uuid for r in records if r.uuid} - set(self.by_uuid))
+        self.other_kinds = {
+            hsds_id
+            for start in range(0, len(missing), MATCH_CHUNK)
+            for hsds_id in ListingPage.objects.filter(
+                hsds_id__in=missing[start : start + MATCH_CHUNK]
+            ).values_list("hsds_id", flat=True)
+        }
+
+    def _add(self, page: ListingPage) -> None:
+        if page.pk in self._seen:
+            return
+        self._seen.add(page.pk)
+        if page.external_id:
+            self.by_external_id[page.external_id].append(page)
+        self.by_uuid[page.hsds_id] = page
+        self.by_title[page.title].append(page)
 
 
 class _Plan:
@@ -199,9 +277,14 @@ class _Plan:
                 [_("There is no directory page; create it in the admin before importing.")]
             )
         self.claimed: dict[tuple[str, int], str] = {}
+        self.created: set[int] = set()  # pages created in bulk
         self._check_lengths()
         self.terms = self._match_terms()
         self.orgs = {key: self._match_org(r) for key, r in data.organizations.items()}
+        self.existing = {
+            PlacePage: _Existing(PlacePage, data.places.values()),
+            ActivityPage: _Existing(ActivityPage, data.activities),
+        }
         self.places = {key: self._match_place(r) for key, r in data.places.items()}
         self.activities = [self._match_activity(r) for r in data.activities]
         self._check_tags()
@@ -233,13 +316,7 @@ class _Plan:
     # --- matching ---------------------------------------------------------------------------
 
     def _one(self, queryset: QuerySet, where: str, what: str) -> Any:
-        found = list(queryset[:2])
-        if len(found) > 1:
-            self.errors.file(
-                _("%(where)s: more than one %(what)s matches; make the IDs unique.")
-                % {"where": where, "what": what}
-            )
-        return found[0] if found else None
+        return self._found(list(queryset[:2]), where, what)
 
     def _claim(self, obj: Model | None, kind: str, where: str) -> None:
         """Two records of one file must not update the same row."""
@@ -304,23 +381,31 @@ class _Plan:
         self._claim(org, "organization", record.where)
         return org
 
+    def _found(self, found: list[Any], where: str, what: str) -> Any:
+        """The one match, or an error when there are several."""
+        if len(found) > 1:
+            self.errors.file(
+                _("%(where)s: more than one %(what)s matches; make the IDs unique.")
+                % {"where": where, "what": what}
+            )
+        return found[0] if found else None
+
     def _match_listing(
         self, record: ListingRecord, model: type[ListingPage], what: str
     ) -> ListingPage | None:
+        found = self.existing[model]
         page = None
         if record.external_id:
-            page = self._one(
-                model.objects.filter(external_id=record.external_id), record.where, what
-            )
+            page = self._found(found.by_external_id[record.external_id], record.where, what)
         if page is None and record.uuid:
-            page = model.objects.filter(hsds_id=record.uuid).first()
-            if page is None and ListingPage.objects.filter(hsds_id=record.uuid).exists():
+            page = found.by_uuid.get(record.uuid)
+            if page is None and record.uuid in found.other_kinds:
                 self.errors.file(
                     _("%(where)s: the id %(id)s belongs to a listing of another kind.")
                     % {"where": record.where, "id": record.uuid}
                 )
         if page is None and record.match_title and record.fields.get("title"):
-            page = self._one(model.objects.filter(title=record.fields["title"]), record.where, what)
+            page = self._found(found.by_title[record.fields["title"]], record.where, what)
         if page is None and not record.fields:
             self.errors.file(
                 _("%(where)s: the %(what)s %(id)s is neither in the file nor in Tsunagu.")
@@ -367,7 +452,7 @@ class _Plan:
 
     # --- writing ----------------------------------------------------------------------------
 
-    def write(self, *, live: bool, progress: Progress) -> ImportResult:
+    def write(self, *, live: bool, progress: Progress, saved: _Saved) -> ImportResult:
         result = ImportResult()
         progress.total = len(self.data.terms) + len(self.orgs) + len(self.places)
         progress.total += len(self.activities)
@@ -409,15 +494,30 @@ class _Plan:
                     setattr(org, name, value)
                 org.save()
             progress.advance()
+        new: list[tuple[ListingPage, bool]] = []
         for key, page in self.places.items():
             record = self.data.places[key]
             if record.fields:
-                self.places[key] = self._save(record, page, PlacePage, live, result)
+                self.places[key] = self._save(record, page, PlacePage, live, result, new)
             progress.advance()
+        # Activities refer to their places: the new places need their ids first.
+        self._create(new, saved)
         for record, page in zip(self.data.activities, self.activities, strict=True):
-            self._save(record, page, ActivityPage, live, result)
+            self._save(record, page, ActivityPage, live, result, new)
             progress.advance()
+        self._create(new, saved)
         return result
+
+    def _create(self, new: list[tuple[ListingPage, bool]], saved: _Saved) -> None:
+        """The new pages in bulk (``page_bulk``), remembered for indexing; empties ``new``."""
+        pages = [page for page, _publish in new]
+        pages_bulk_create(
+            parent=self.directory, pages=pages, published=[publish for _page, publish in new]
+        )
+        for page in pages:
+            saved[type(page)].add(page.pk)
+            self.created.add(page.pk)
+        new.clear()
 
     @staticmethod
     def _count(result: ImportResult, what: str, created: bool) -> None:
@@ -430,7 +530,10 @@ class _Plan:
         model: type[ListingPage],
         live: bool,
         result: ImportResult,
+        new: list[tuple[ListingPage, bool]],
     ) -> ListingPage:
+        """Update ``page`` (a revision, published or not) or, when it is None, build a new
+        one and add it to ``new`` to be created in bulk."""
         created = page is None
         if page is None:
             page = model(hsds_id=record.uuid or uuid.uuid4(), live=False)
@@ -481,9 +584,10 @@ class _Plan:
                 result.unchanged[model._meta.model_name] += 1
                 return page
         if created:
-            if record.slug and not self.directory.get_children().filter(slug=record.slug).exists():
-                page.slug = record.slug
-            self.directory.add_child(instance=page)
+            page.slug = record.slug or ""  # kept unless a sibling has it (page_bulk)
+            new.append((page, live and record.publish))
+            self._count(result, model._meta.model_name, created)
+            return page
         revision = page.save_revision()
         if live and record.publish:
             revision.publish()
