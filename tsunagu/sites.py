@@ -21,6 +21,30 @@ def default_site_id() -> int | None:
     return Site.objects.filter(is_default_site=True).values_list("pk", flat=True).first()
 
 
+def site_option(parser: Any) -> None:
+    """The ``--site HOSTNAME`` option of the commands that work on one town's rows."""
+    parser.add_argument(
+        "--site",
+        metavar="HOSTNAME",
+        help="The town's site (its host name); default: the default site.",
+    )
+
+
+def site_from_option(hostname: str | None) -> Site:
+    """``--site``'s site, or a Japanese ``CommandError`` naming the sites there are."""
+    from django.core.management.base import CommandError
+    from django.utils.translation import gettext as _
+
+    try:
+        return site_for_hostname(hostname)
+    except Site.DoesNotExist:
+        names = ", ".join(Site.objects.order_by("hostname").values_list("hostname", flat=True))
+        raise CommandError(
+            _("There is no site “%(hostname)s”. Sites: %(names)s")
+            % {"hostname": hostname or "", "names": names or "-"}
+        ) from None
+
+
 def site_for_hostname(hostname: str | None) -> Site:
     """The site at ``hostname`` (any port), or the default site when None.
 
