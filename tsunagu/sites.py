@@ -12,6 +12,21 @@ from typing import Any
 from wagtail.models import Site
 
 
+def town_field(*, related_name: str) -> Any:
+    """The ``site`` column of a town's rows (teams, districts): the default site unless given;
+    PROTECT, so a town with rows cannot be deleted by accident."""
+    from django.db import models
+    from django.utils.translation import gettext_lazy as _
+
+    return models.ForeignKey(
+        "wagtailcore.Site",
+        verbose_name=_("town (site)"),
+        on_delete=models.PROTECT,
+        related_name=related_name,
+        default=default_site_id,
+    )
+
+
 def default_site_id() -> int | None:
     """The default site's id: the town of a team or district created without one.
 

@@ -287,19 +287,10 @@ def home_page(
     """The home page with ``fields``, as the default site's root (in place of Wagtail's welcome
     page), and the site at ``hostname`` when given; True when anything was created or changed.
     Another town's home page (the root of another site) is never taken for this one."""
-    changed = False
     home = HomePage.objects.filter(sites_rooted_here__is_default_site=True).first()
     if home is None:
         home = HomePage.objects.filter(sites_rooted_here__isnull=True).first()
-    if home is None:
-        root = Page.get_first_root_node()
-        home = root.add_child(instance=HomePage(slug="tsunagu", **fields))
-        changed = True
-    elif any(getattr(home, name) != value for name, value in fields.items()):
-        for name, value in fields.items():
-            setattr(home, name, value)
-        home.save_revision().publish()
-        changed = True
+    home, changed = _home_with(home, fields, slug="tsunagu")
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
         Site.objects.create(
@@ -324,6 +315,22 @@ def home_page(
     return home, changed
 
 
+def _home_with(
+    home: HomePage | None, fields: dict[str, str], *, slug: str
+) -> tuple[HomePage, bool]:
+    """``home`` with ``fields`` (published when changed), or a new home page at the top of the
+    tree when None; True when it was created or changed."""
+    if home is None:
+        root = Page.get_first_root_node()
+        return root.add_child(instance=HomePage(slug=slug, **fields)), True
+    if all(getattr(home, name) == value for name, value in fields.items()):
+        return home, False
+    for name, value in fields.items():
+        setattr(home, name, value)
+    home.save_revision().publish()
+    return home, True
+
+
 def town_home_page(
     fields: dict[str, str], *, hostname: str, port: int
 ) -> tuple[HomePage, Site, bool]:
@@ -332,16 +339,9 @@ def town_home_page(
     anything was created or changed. The first town's pages and site are left as they are."""
     site = Site.objects.filter(hostname=hostname).order_by("port").first()
     home = site.root_page.specific if site is not None else None
-    changed = False
-    if not isinstance(home, HomePage):
-        slug = hostname.replace(".", "-")
-        home = Page.get_first_root_node().add_child(instance=HomePage(slug=slug, **fields))
-        changed = True
-    elif any(getattr(home, name) != value for name, value in fields.items()):
-        for name, value in fields.items():
-            setattr(home, name, value)
-        home.save_revision().publish()
-        changed = True
+    home, changed = _home_with(
+        home if isinstance(home, HomePage) else None, fields, slug=hostname.replace(".", "-")
+    )
     if site is None:
         site = Site.objects.create(hostname=hostname, port=port, root_page=home)
     elif (site.root_page_id, site.port) != (home.pk, port):

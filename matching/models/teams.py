@@ -13,7 +13,7 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 
-from tsunagu.sites import default_site_id
+from tsunagu.sites import town_field
 
 
 class Team(ClusterableModel):
@@ -28,13 +28,7 @@ class Team(ClusterableModel):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # The town (issue 17): its members' access to clients stops at this site's teams.
-    site = models.ForeignKey(
-        "wagtailcore.Site",
-        verbose_name=_("town (site)"),
-        on_delete=models.PROTECT,
-        related_name="teams",
-        default=default_site_id,
-    )
+    site = town_field(related_name="teams")
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.OTHER)
     phone = models.CharField(_("telephone"), max_length=40, blank=True)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
 
-from tsunagu.sites import default_site_id
+from tsunagu.sites import town_field
 
 
 class Area(index.Indexed, models.Model):
@@ -15,13 +15,7 @@ class Area(index.Indexed, models.Model):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # The town (issue 17); two towns may both have a district of the same name.
-    site = models.ForeignKey(
-        "wagtailcore.Site",
-        verbose_name=_("town (site)"),
-        on_delete=models.PROTECT,
-        related_name="areas",
-        default=default_site_id,
-    )
+    site = town_field(related_name="areas")
     name = models.CharField(_("name"), max_length=60)
     kana = models.CharField(_("kana"), max_length=120, blank=True)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
