@@ -304,7 +304,7 @@ class TeamViewSet(ModelViewSet):
     menu_order = 200
     add_to_reference_index = False
     copy_view_enabled = False
-    list_display = ["name", "kind", "phone", "email"]
+    list_display = ["name", "site", "kind", "phone", "email"]
     search_fields = ["name"]
     search_backend_name = None
 

@@ -4,6 +4,7 @@ default site, and a name is unique per town, not across the install (issue 17)."
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.urls import reverse
 from wagtail.models import Page, Site
 
 from matching.models import Team
@@ -63,3 +64,22 @@ def test_two_towns_may_share_a_team_or_district_name_but_one_town_may_not():
         Team.objects.create(name="地域包括支援センター", site=other)
     with pytest.raises(IntegrityError), transaction.atomic():
         Area.objects.create(name="手々知名", site=other, latitude=27, longitude=128)
+
+
+@pytest.mark.django_db
+def test_the_team_admin_chooses_the_town_and_lists_it(client, django_user_model):
+    other = second_site()
+    TeamFactory(name="地域包括支援センター")
+    client.force_login(django_user_model.objects.create_superuser("root", "r@example.jp", "x"))
+    form = client.get(reverse("team:add")).content.decode()
+    assert 'name="site"' in form and "町（サイト）" in form
+    response = client.post(
+        reverse("team:add"),
+        {"site": other.pk, "name": "地域包括支援センター", "kind": "community_support",
+         "phone": "", "email": "", "memberships-TOTAL_FORMS": "0",
+         "memberships-INITIAL_FORMS": "0", "memberships-MIN_NUM_FORMS": "0",
+         "memberships-MAX_NUM_FORMS": "1000"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Team.objects.get(site=other).name == "地域包括支援センター"
+    assert "china.example.jp" in client.get(reverse("team:index")).content.decode()
