@@ -87,11 +87,16 @@ def towns(django_db_setup, django_db_blocker) -> Iterator[dict[str, Any]]:
         restore_migration_data()
         sites = _sites()
         users = _users(sites)
+        # Each town's clients are placed with its own town's activities (pages of its site).
+        parents = {1: None, 2: sites[2].root_page}
         activities = {
-            key: host_activity(title=f"町{key}", placement_capacity=10)
-            for key in ("placed", "sent", "draft", "free")
+            n: {
+                key: host_activity(title=f"{TOWNS[n]}{key}", placement_capacity=10, parent=parent)
+                for key in ("placed", "sent", "draft", "free")
+            }
+            for n, parent in parents.items()
         }
-        teams = {n: _build_team(n, users[f"coord_{n}"], activities) for n in (1, 2)}
+        teams = {n: _build_team(n, users[f"coord_{n}"], activities[n]) for n in (1, 2)}
         # A second 和泊町 client: a referral of the first must not show this one.
         other = ClientFactory(team=teams[1].team, name="和泊町の別の人", kana="べつのひと")
         consent(other, users["coord_1"])
