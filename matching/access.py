@@ -1,13 +1,25 @@
 """Who may see and who may change participation-support records: the two rules.
 
+Towns (issue 17): each town is a Wagtail ``Site``; a team belongs to one. A user's towns are
+the sites of their teams. Client data never crosses towns except by a consented referral.
+
 Read (``visible_to``): coordinators see the clients of their own teams; supervisors (a
-supervisor role in any team), holders of ``matching.view_all_clients`` and superusers see every
-client; everybody else — anonymous users, community-group editors, volunteers — sees none.
+supervisor role in any team) and holders of ``matching.view_all_clients`` see every client of
+their towns; superusers and the system see every client of every town; everybody else —
+anonymous users, community-group editors, volunteers — sees none. The members of a team that
+an active referral (``Referral``, the client's consent recorded) names also read that one client.
+
+A holder of ``view_all_clients`` in no team has no town of their own. On an install with one
+site they see every client, as before towns existed (town staff need no team there); once the
+install has several sites they see none until they are made a member of a team in their
+town — so adding a second town never widens anyone's access, and a town's staff account is
+tied to its town in one visible place, the team's member list.
 
 Write (``can_write_client``, ``Client.objects.writable_by``): only the members (coordinator or
 supervisor) of the client's own team, superusers and the system. Seeing every client never
-grants a write: a supervisor of another team, or a holder of the read-all permission, reads
-only. The audit log is read by those who see every client.
+grants a write: a supervisor of another team, a holder of the read-all permission, or a team
+the client was referred to, reads only. The audit log is read per town by those who see every
+client of that town (entries of a client erased since are then only read by superusers).
 """
 
 from __future__ import annotations
@@ -17,8 +29,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from wagtail.models import Site
 
 from .models.teams import Team, TeamMembership
 
@@ -29,11 +42,19 @@ _CACHE_ATTRIBUTE = "_matching_client_access"
 @dataclass(frozen=True)
 class ClientAccess:
     """``team_ids`` are the teams the user is a member of: read and write there.
-    ``writes_all`` is for superusers and the system only, never for a permission."""
+    ``sees_all``: reads every client of ``town_ids`` (the site ids), or of every town when
+    ``town_ids`` is None. ``writes_all`` is for superusers and the system only, never for a
+    permission."""
 
     sees_all: bool
     team_ids: frozenset[uuid.UUID]
     writes_all: bool
+    town_ids: frozenset[int] | None
+
+    @property
+    def sees_every_town(self) -> bool:
+        """Whether no town limits the reading: superusers, the system, single-site staff."""
+        return self.sees_all and self.town_ids is None
 
     @property
     def sees_any(self) -> bool:
@@ -44,12 +65,23 @@ class ClientAccess:
         """Whether the user may write the clients of at least one team (e.g. create one)."""
         return self.writes_all or bool(self.team_ids)
 
+    def audits_town(self, site_id: int) -> bool:
+        """Whether the user reads the audit log of this town's clients."""
+        return self.sees_every_town or (self.sees_all and site_id in (self.town_ids or ()))
+
     def writes_team(self, team_id: Any) -> bool:
         """The write rule itself; every other write check in the project comes here."""
         return self.writes_all or team_id in self.team_ids
 
 
-NO_ACCESS = ClientAccess(sees_all=False, team_ids=frozenset(), writes_all=False)
+NO_ACCESS = ClientAccess(
+    sees_all=False, team_ids=frozenset(), writes_all=False, town_ids=frozenset()
+)
+
+
+def single_town() -> bool:
+    """Whether the install has one site only; Wagtail caches the site list, so usually free."""
+    return len(Site.get_site_root_paths()) <= 1
 
 
 class SystemActor:
@@ -79,18 +111,41 @@ def client_access(user: Any) -> ClientAccess:
     if cached is not None:
         return cached
     if isinstance(user, SystemActor) or user.is_superuser:
-        access = ClientAccess(sees_all=True, team_ids=frozenset(), writes_all=True)
+        access = ClientAccess(sees_all=True, team_ids=frozenset(), writes_all=True, town_ids=None)
     else:
-        roles = list(TeamMembership.objects.filter(user=user).values_list("team_id", "role"))
-        is_supervisor = any(role == TeamMembership.Role.SUPERVISOR for _team, role in roles)
+        roles = list(
+            TeamMembership.objects.filter(user=user).values_list("team_id", "role", "team__site_id")
+        )
+        is_supervisor = any(role == TeamMembership.Role.SUPERVISOR for _t, role, _s in roles)
+        towns: frozenset[int] | None = frozenset(site for _t, _r, site in roles)
+        sees_all = is_supervisor or user.has_perm(VIEW_ALL_PERMISSION)
+        if sees_all and not towns:
+            # Read-all staff in no team: every client with one town, none with several.
+            towns = None if single_town() else frozenset()
+            sees_all = towns is None
         access = ClientAccess(
-            sees_all=is_supervisor or user.has_perm(VIEW_ALL_PERMISSION),
-            team_ids=frozenset(team_id for team_id, _role in roles),
+            sees_all=sees_all,
+            team_ids=frozenset(team_id for team_id, _r, _s in roles),
             writes_all=False,
+            town_ids=towns,
         )
     if not isinstance(user, SystemActor):
         setattr(user, _CACHE_ATTRIBUTE, access)
     return access
+
+
+def visible_teams(user: Any) -> QuerySet[Team]:
+    """The teams whose clients the user sees as a whole (their own, and every team of their
+    towns for those who see every client there): the choices of team filters and breakdowns.
+    A team that only had one client referred to it is not among them."""
+    access = client_access(user)
+    if access.sees_every_town:
+        teams = Team.objects.all()
+    elif access.sees_all:
+        teams = Team.objects.filter(Q(site_id__in=access.town_ids) | Q(pk__in=access.team_ids))
+    else:
+        teams = Team.objects.filter(pk__in=access.team_ids)
+    return teams.order_by("name")
 
 
 def can_write_team(user: Any, team_id: Any) -> bool:

@@ -49,6 +49,8 @@ ACTIONS = {
     "matching.placement.status": _("Change placement status"),
     "matching.client.erase": _("Erase client's personal data"),
     "matching.client.search": _("Search clients by name"),
+    "matching.referral.create": _("Refer client to another team"),
+    "matching.referral.end": _("End referral"),
 }
 
 

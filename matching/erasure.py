@@ -3,11 +3,11 @@
 Used by ``manage.py erase_client`` (a request to erase) and the retention job
 (``erase_expired_clients``, daily from beat). Every free text about the person — name, kana,
 external ID, notes, the plans' text, the meetings' evaluations of the plans, the proposals'
-summaries, comments and reasons, the consents' scope and note, status-change reasons — is
-blanked, and the apps above blank theirs on ``client_erased`` (follow-ups: check-in notes and
-the host's comments). The reference code, dates, statuses, fields, tags and every row stay, so
-counts by field, status and year add up the same afterwards; the exact year of birth becomes
-its decade (the age band).
+summaries, comments and reasons, the consents' scope and note, the referrals' scope (open
+referrals end), status-change reasons — is blanked, and the apps above blank theirs on
+``client_erased`` (follow-ups: check-in notes and the host's comments). The reference code,
+dates, statuses, fields, tags and every row stay, so counts by field, status and year add up
+the same afterwards; the exact year of birth becomes its decade (the age band).
 
 The history tables (consents, placement status changes) are append-only: their free text is
 blanked through ``erase_free_text()``, the one change the database lets through. The audit log
@@ -40,6 +40,7 @@ from .models import (
     PlacementStatusChange,
     PlanDecision,
     Proposal,
+    Referral,
     SupportPlan,
 )
 
@@ -165,6 +166,10 @@ def _blank(client: Client) -> None:
     Proposal.objects.filter(client=client).update(**dict.fromkeys(PROPOSAL_TEXT, ""), reasons=[])
     Consent.objects.filter(client=client).erase_free_text()
     PlacementStatusChange.objects.filter(placement__client=client).erase_free_text()
+    # Nobody elsewhere reads an erased person: their referrals end and lose their scope text.
+    referrals = Referral.objects.filter(client=client)
+    referrals.close(ended_at=client.erased_at)
+    referrals.erase_free_text()
     signals.client_erased.send(sender=Client, client=client)
 
 

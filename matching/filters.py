@@ -9,7 +9,7 @@ from wagtail.admin.filters import WagtailFilterSet
 
 from resources.models import Area
 
-from .forms import visible_teams
+from .access import visible_teams
 from .models import Client, Consent, Team
 from .models.clients import FIELD_FLAGS
 

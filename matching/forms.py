@@ -10,15 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from .access import client_access, writable_teams
-from .models import Consent, Placement, SupportPlan, Team
+from .access import writable_teams
+from .models import Client, Consent, Placement, Referral, SupportPlan, Team
 from .models.clients import AVAILABILITY_CHOICES
 from .services import OnWithdrawal, placement_start_problem
-
-
-def visible_teams(user: Any) -> Any:
-    access = client_access(user)
-    return Team.objects.all() if access.sees_all else Team.objects.filter(pk__in=access.team_ids)
 
 
 class ClientForm(WagtailAdminModelForm):
@@ -90,6 +85,32 @@ class ConsentForm(forms.ModelForm):
             self.add_error("note", _("Give the reason for the withdrawal."))
         data["placements"] = data.get("placements") or OnWithdrawal.END
         return data
+
+
+class TeamChoiceField(forms.ModelChoiceField):
+    """A team named with its town (site), since two towns may have teams of the same name."""
+
+    def label_from_instance(self, obj: Team) -> str:
+        return f"{obj.name}（{obj.site.site_name or obj.site.hostname}）"
+
+
+class ReferralForm(forms.ModelForm):
+    """A referral (紹介) to another team, any town's, with the consent that allows it."""
+
+    class Meta:
+        model = Referral
+        fields = ["to_team", "consent_on", "method", "scope"]
+        field_classes = {"to_team": TeamChoiceField}
+        widgets = {"consent_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_team"].queryset = (
+            Team.objects.exclude(pk=client.team_id)
+            .select_related("site")
+            .order_by("site__site_name", "site__hostname", "name")
+        )
+        self.fields["consent_on"].initial = timezone.localdate()
 
 
 class PlanForm(forms.ModelForm):

@@ -41,6 +41,7 @@ from .models import (
     Placement,
     PlacementStatusChange,
     Proposal,
+    Referral,
     SupportPlan,
     Team,
 )
@@ -759,3 +760,65 @@ def placement_resume(*, placement: Placement, by: Any) -> Placement:
         sender=Placement, placement=placement, paused_on=paused_on, by=by
     )
     return placement
+
+
+# --- referrals (紹介) to another team, usually of another town ---------------------------------
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    client: Client,
+    to_team: Team,
+    consent_on: dt.date | None,
+    method: str,
+    scope: str,
+    by: Any,
+) -> Referral:
+    """Introduce the client to another team with their consent: while the referral is open, that
+    team's members read the client (writing stays with the home team). Only a writer of the
+    client may, and only with the consent's date, method and scope; every problem is named."""
+    ensure_can_write(by, client)
+    client = _lock(client)
+    problems = []
+    if to_team.pk == client.team_id:
+        problems.append(_("The person is already with this team."))
+    elif Referral.objects.active().filter(client=client, to_team=to_team).exists():
+        problems.append(_("The person is already referred to this team."))
+    if consent_on is None:
+        problems.append(_("Enter the date the person agreed to the referral."))
+    elif consent_on > timezone.localdate():
+        problems.append(_("The consent date cannot be in the future."))
+    if method not in Consent.Method.values:
+        problems.append(_("Choose how the person's consent was obtained."))
+    if not scope.strip():
+        problems.append(_("Record what the person agreed the other team may know."))
+    if problems:
+        raise MatchingError(" ".join(problems))
+    referral = Referral.objects.create(
+        client=client,
+        to_team=to_team,
+        consent_on=consent_on,
+        method=method,
+        scope=scope.strip(),
+        created_by=audit_user(by),
+    )
+    client_log(client=client, action="matching.referral.create", by=by, referral=referral.pk,
+               team=to_team.pk)  # fmt: skip
+    return referral
+
+
+@transaction.atomic
+def referral_end(*, referral: Referral, by: Any) -> Referral:
+    """End a referral: the other team's access ends with this commit. Only a writer of the
+    client (the home team) may; an ended referral stays ended."""
+    ensure_can_write(by, referral.client)
+    _lock(referral.client)
+    closed = Referral.objects.filter(pk=referral.pk).close(
+        ended_at=timezone.now(), ended_by=audit_user(by)
+    )
+    if not closed:
+        raise MatchingError(_("This referral has already ended."))
+    client_log(client=referral.client, action="matching.referral.end", by=by,
+               referral=referral.pk, team=referral.to_team_id)  # fmt: skip
+    return Referral.objects.get(pk=referral.pk)

@@ -5,6 +5,9 @@ the team they are in (access.py), the group only lets them into the admin.
 """
 
 from django.contrib.auth.models import Group
+from wagtail.models import Site
+
+from tsunagu.sites import site_for_hostname
 
 from .models import Team
 from .permissions import admin_access_permission
@@ -20,11 +23,14 @@ def staff_group() -> Group:
     return group
 
 
-def team(name: str, fields: dict[str, object]) -> tuple[Team, bool]:
-    """The team of this name, created with ``fields`` or updated to them; True if either."""
-    found = Team.objects.filter(name=name).first()
+def team(name: str, fields: dict[str, object], *, site: Site | None = None) -> tuple[Team, bool]:
+    """The team of this name in ``site``'s town (default: the default site), created with
+    ``fields`` or updated to them; True if either. Another town's team of the same name is
+    a different team."""
+    site = site or site_for_hostname(None)
+    found = Team.objects.filter(site=site, name=name).first()
     if found is None:
-        return Team.objects.create(name=name, **fields), True
+        return Team.objects.create(site=site, name=name, **fields), True
     changed = [key for key, value in fields.items() if getattr(found, key) != value]
     for key in changed:
         setattr(found, key, fields[key])

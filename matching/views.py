@@ -12,6 +12,7 @@ from __future__ import annotations
 from operator import attrgetter
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -38,10 +39,11 @@ from .forms import (
     PlanReviewForm,
     ProposalSummaryForm,
     ReasonForm,
+    ReferralForm,
     RespondForm,
 )
 from .gaps import near_misses
-from .models import AnswerSeen, Client, Consent, Placement, Proposal, SupportPlan
+from .models import AnswerSeen, Client, Consent, Placement, Proposal, Referral, SupportPlan
 from .selectors import (
     client_ranking,
     companion_choices,
@@ -185,6 +187,46 @@ class ConsentView(ClientFormView):
 
     def get_success_url(self) -> str:
         return client_url(self.client) + "#consent-heading"
+
+
+class ReferralView(ClientFormView):
+    """Refer the client to another team (usually of another town), with their consent."""
+
+    page_title = _("Refer to another team")
+    page_name = "referral"
+    form_class = ReferralForm
+    success_message = _("The referral was recorded: the team can now read this record.")
+
+    def get_form_kwargs(self) -> dict:
+        return {**super().get_form_kwargs(), "client": self.client}
+
+    def perform(self, form: ReferralForm) -> None:
+        services.referral_create(client=self.client, by=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self) -> str:
+        return client_url(self.client) + "#referrals-heading"
+
+
+class ReferralEndView(ClientFormView):
+    """End a referral: the other team's access ends at once."""
+
+    page_title = _("End referral")
+    page_name = "referral_end"
+    form_class = forms.Form
+    record_model = Referral
+    record_related = ("client", "to_team")
+    success_message = _("The referral was ended: the team can no longer read this record.")
+
+    def perform(self, form: forms.Form) -> None:
+        services.referral_end(referral=self.object, by=self.request.user)
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        context = super().get_context_data(**kwargs)
+        context["submit_button_label"] = _("End referral")
+        return context
+
+    def get_success_url(self) -> str:
+        return client_url(self.client) + "#referrals-heading"
 
 
 class PlanCreateView(ClientFormView):

@@ -94,7 +94,8 @@ class ClientEditView(generic.EditView):
         return response
 
     def get_history_url(self) -> str | None:
-        return super().get_history_url() if client_access(self.request.user).sees_all else None
+        access = client_access(self.request.user)
+        return super().get_history_url() if access.audits_town(self.object.team.site_id) else None
 
     def get_success_url(self) -> str:
         return reverse("matching_client:inspect", args=[self.object.pk])
@@ -144,7 +145,7 @@ class ClientDetailView(generic.InspectView):
 
     @cached_property
     def header_more_buttons(self) -> list:
-        if not client_access(self.request.user).sees_all:
+        if not client_access(self.request.user).audits_town(self.object.team.site_id):
             return []
         return [
             Button(
@@ -162,6 +163,9 @@ class ClientDetailView(generic.InspectView):
         context.update(client_page(client=self.object))
         context["can_write"] = self.can_write
         context["sent_to_hosts"] = emails.sent_to_hosts(self.object)
+        context["referrals"] = list(
+            self.object.referrals.select_related("to_team__site", "created_by")
+        )
         return context
 
 
@@ -279,6 +283,8 @@ class ClientViewSet(ModelViewSet):
             path("<uuid:pk>/history/results/", self.history_results_view, name="history_results"),
             path("<uuid:pk>/consent/", views.ConsentView.as_view(), name="consent"),
             path("<uuid:pk>/plan/", views.PlanCreateView.as_view(), name="plan_create"),
+            path("<uuid:pk>/refer/", views.ReferralView.as_view(), name="referral_create"),
+            path("referrals/<uuid:pk>/end/", views.ReferralEndView.as_view(), name="referral_end"),
             path("<uuid:pk>/propose/", views.ProposeView.as_view(), name="propose"),
             path(
                 "<uuid:pk>/placement/", views.PlacementCreateView.as_view(), name="placement_create"
@@ -298,7 +304,7 @@ class TeamViewSet(ModelViewSet):
     menu_order = 200
     add_to_reference_index = False
     copy_view_enabled = False
-    list_display = ["name", "kind", "phone", "email"]
+    list_display = ["name", "site", "kind", "phone", "email"]
     search_fields = ["name"]
     search_backend_name = None
 

@@ -18,8 +18,10 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from wagtail.models import Site
 
 from tsunagu.exports import csv_writer
+from tsunagu.sites import site_for_hostname
 from tsunagu.text import normalize
 
 from .importing import values
@@ -174,11 +176,16 @@ def read_areas_csv(text: str) -> list[AreaRow]:
 
 
 @transaction.atomic
-def import_areas(rows: list[AreaRow], *, dry_run: bool = False) -> dict[str, int]:
-    """Create or update districts by name, all or nothing; counts of created, updated and
-    unchanged. A dry run checks and counts inside a transaction it rolls back."""
+def import_areas(
+    rows: list[AreaRow], *, site: Site | None = None, dry_run: bool = False
+) -> dict[str, int]:
+    """Create or update the districts of ``site`` (default: the default site) by name, all or
+    nothing; counts of created, updated and unchanged. Another town's districts are never
+    touched, even one of the same name. A dry run checks and counts inside a transaction it
+    rolls back."""
+    site = site or site_for_hostname(None)
     names = {row.name for row in rows}
-    existing = set(Area.objects.filter(name__in=names).values_list("name", flat=True))
+    existing = set(Area.objects.filter(site=site, name__in=names).values_list("name", flat=True))
     _objects, touched = sync(
         Area,
         "name",
@@ -192,6 +199,7 @@ def import_areas(rows: list[AreaRow], *, dry_run: bool = False) -> dict[str, int
             }
             for row in rows
         },
+        scope={"site": site},
     )
     created = len(names - existing)
     counts = {"created": created, "updated": touched - created, "unchanged": len(rows) - touched}
@@ -200,11 +208,13 @@ def import_areas(rows: list[AreaRow], *, dry_run: bool = False) -> dict[str, int
     return counts
 
 
-def export_areas() -> str:
-    """Every district as CSV in the import's columns, in display order (UTF-8, no BOM)."""
+def export_areas(*, site: Site | None = None) -> str:
+    """Every district of ``site`` (default: the default site) as CSV in the import's columns,
+    in display order (UTF-8, no BOM)."""
+    site = site or site_for_hostname(None)
     out = io.StringIO()
     writer = csv_writer(out, lineterminator="\r\n")  # formula-safe, as every export
     writer.writerow(COLUMNS)
-    for area in Area.objects.order_by("order", "kana", "name"):
+    for area in Area.objects.filter(site=site).order_by("order", "kana", "name"):
         writer.writerow([area.name, area.kana, area.latitude, area.longitude, area.code])
     return out.getvalue()

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from django.db import models
 from django.utils.translation import gettext as _
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
 from .models import DirectoryIndexPage
 
@@ -28,20 +28,28 @@ def default_directory() -> dict[str, str]:
     }  # fmt: skip
 
 
-def sync(model: type[M], key: str, values: dict[str, dict[str, Any]]) -> tuple[dict[str, M], int]:
+def sync(
+    model: type[M],
+    key: str,
+    values: dict[str, dict[str, Any]],
+    scope: dict[str, Any] | None = None,
+) -> tuple[dict[str, M], int]:
     """Create or update rows by ``key``, saving only those that differ; returns the rows and how
-    many were created or changed.
+    many were created or changed. ``scope`` narrows the rows looked at and is given to the rows
+    created: a town's districts are keyed by name within their site.
 
     Saving a district or an operator re-indexes every listing that uses it, so an unchanged
     row must not be saved again.
     """
-    existing = {getattr(obj, key): obj for obj in model.objects.filter(**{f"{key}__in": values})}
+    scope = scope or {}
+    rows = model.objects.filter(**scope, **{f"{key}__in": values})
+    existing = {getattr(obj, key): obj for obj in rows}
     objects = {}
     touched = 0
     for identifier, fields in values.items():
         obj = existing.get(identifier)
         if obj is None:
-            obj = model.objects.create(**{key: identifier}, **fields)
+            obj = model.objects.create(**scope, **{key: identifier}, **fields)
             touched += 1
         else:
             changed = [name for name, value in fields.items() if getattr(obj, name) != value]
@@ -54,15 +62,18 @@ def sync(model: type[M], key: str, values: dict[str, dict[str, Any]]) -> tuple[d
     return objects, touched
 
 
-def directory_index(spec: dict[str, str] | None = None) -> tuple[DirectoryIndexPage, bool]:
+def directory_index(
+    spec: dict[str, str] | None = None, *, home: Page | None = None
+) -> tuple[DirectoryIndexPage, bool]:
     """The directory, first in the home page's menu, in place of the shell's placeholder;
-    True when it was created or changed.
+    True when it was created or changed. ``home`` is the town's home page (default: the default
+    site's); each town has its own directory.
 
     An existing directory keeps its title and introduction unless ``spec`` is given (the demo
     gives its own): a town that retitled its directory keeps the new title.
     """
-    home = Site.objects.get(is_default_site=True).root_page
-    directory = DirectoryIndexPage.objects.first()
+    home = home or Site.objects.get(is_default_site=True).root_page
+    directory = DirectoryIndexPage.objects.descendant_of(home).first()
     changed = False
     if directory is None:
         fields = {**(spec or default_directory()), "show_in_menus": True}

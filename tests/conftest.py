@@ -153,16 +153,23 @@ def restore_migration_data() -> None:
     """Recreate what Wagtail's data migrations made, if a transactional test flushed it away.
 
     A flush keeps content types and permissions (post_migrate makes them again, with new ids, so
-    the cache must go) but not the root page, locale and collection that migrations created.
+    the cache must go) but not the root page, locale, collection and default site that
+    migrations created. Teams and districts belong to the default site unless told otherwise.
     """
     from django.conf import settings
     from django.contrib.contenttypes.models import ContentType
-    from wagtail.models import Collection, Locale, Page
+    from wagtail.models import Collection, Locale, Page, Site
 
     ContentType.objects.clear_cache()
     Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
     if Page.get_first_root_node() is None:
         Page.add_root(instance=Page(title="Root", slug="root", live=True))
+    if not Site.objects.exists():  # as wagtailcore's 0002: a welcome page, served at localhost
+        root = Page.get_first_root_node()
+        welcome = root.get_children().filter(slug="home").first() or root.add_child(
+            instance=Page(title="Welcome to your new Wagtail site!", slug="home", live=True)
+        )
+        Site.objects.create(hostname="localhost", root_page=welcome, is_default_site=True)
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")
 

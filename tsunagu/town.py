@@ -285,18 +285,12 @@ def home_page(
     port: int | None = None,
 ) -> tuple[HomePage, bool]:
     """The home page with ``fields``, as the default site's root (in place of Wagtail's welcome
-    page), and the site at ``hostname`` when given; True when anything was created or changed."""
-    changed = False
-    home = HomePage.objects.first()
+    page), and the site at ``hostname`` when given; True when anything was created or changed.
+    Another town's home page (the root of another site) is never taken for this one."""
+    home = HomePage.objects.filter(sites_rooted_here__is_default_site=True).first()
     if home is None:
-        root = Page.get_first_root_node()
-        home = root.add_child(instance=HomePage(slug="tsunagu", **fields))
-        changed = True
-    elif any(getattr(home, name) != value for name, value in fields.items()):
-        for name, value in fields.items():
-            setattr(home, name, value)
-        home.save_revision().publish()
-        changed = True
+        home = HomePage.objects.filter(sites_rooted_here__isnull=True).first()
+    home, changed = _home_with(home, fields, slug="tsunagu")
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
         Site.objects.create(
@@ -319,6 +313,51 @@ def home_page(
             old_root.delete()
         changed = True
     return home, changed
+
+
+def _home_with(
+    home: HomePage | None, fields: dict[str, str], *, slug: str
+) -> tuple[HomePage, bool]:
+    """``home`` with ``fields`` (published when changed), or a new home page at the top of the
+    tree when None; True when it was created or changed."""
+    if home is None:
+        root = Page.get_first_root_node()
+        return root.add_child(instance=HomePage(slug=slug, **fields)), True
+    if all(getattr(home, name) == value for name, value in fields.items()):
+        return home, False
+    for name, value in fields.items():
+        setattr(home, name, value)
+    home.save_revision().publish()
+    return home, True
+
+
+def town_home_page(
+    fields: dict[str, str], *, hostname: str, port: int
+) -> tuple[HomePage, Site, bool]:
+    """The home page of the town at ``hostname`` once the install has a town: the root of the
+    site with that name, or of a new site (not the default) beside the first town's; True when
+    anything was created or changed. The first town's pages and site are left as they are."""
+    site = Site.objects.filter(hostname=hostname).order_by("port").first()
+    home = site.root_page.specific if site is not None else None
+    home, changed = _home_with(
+        home if isinstance(home, HomePage) else None, fields, slug=hostname.replace(".", "-")
+    )
+    if site is None:
+        site = Site.objects.create(hostname=hostname, port=port, root_page=home)
+    elif (site.root_page_id, site.port) != (home.pk, port):
+        site.root_page, site.port = home, port
+        site.save()
+        changed = True
+    return home, site, changed
+
+
+def builds_default_site(hostname: str) -> bool:
+    """Whether a town file at ``hostname`` sets up the default site: while the install has no
+    town yet (the first town takes over the default site and renames it, as a single-town
+    install always did), or when ``hostname`` is the default site's. Any other hostname is
+    another town, with a site and page tree of its own (``town_home_page``)."""
+    default = Site.objects.filter(is_default_site=True).first()
+    return default is None or needs_setup() or default.hostname == hostname
 
 
 def _permissions_snapshot() -> tuple[int, ...]:
@@ -344,13 +383,16 @@ def setup_town(town: Town) -> list[str]:
     home_fields = {"title": town.home_title}
     if town.lead or needs_setup():
         home_fields["lead"] = town.lead
-    home, changed = home_page(home_fields, hostname=town.hostname, port=town.port)
+    if builds_default_site(town.hostname):
+        home, changed = home_page(home_fields, hostname=town.hostname, port=town.port)
+        site = Site.objects.get(is_default_site=True)
+    else:
+        home, site, changed = town_home_page(home_fields, hostname=town.hostname, port=town.port)
     if changed:
         changes.append(
             _("Home page “%(title)s” at %(hostname)s set up.")
             % {"title": home.title, "hostname": town.hostname}
         )
-    site = Site.objects.get(is_default_site=True)
     settings = TownSettings.for_site(site)
     wanted = {"town_name": town.name, "town_kana": town.kana, **town.settings}
     differing = [name for name, value in wanted.items() if getattr(settings, name) != value]
@@ -360,16 +402,16 @@ def setup_town(town: Town) -> list[str]:
         settings.save()
         changes.append(_("Town settings saved."))
     if town.districts:
-        counts = import_areas(town.districts)
+        counts = import_areas(town.districts, site=site)
         if counts["created"] or counts["updated"]:
             changes.append(
                 _("Districts created: %(created)s, updated: %(updated)s, unchanged: %(unchanged)s.")
                 % counts
             )
-    pages = [directory_index(), calendar_index(home), volunteer_index()]
+    pages = [directory_index(home=home), calendar_index(home), volunteer_index(home=home)]
     changes.extend(_("Page “%(title)s” set up.") % {"title": p.title} for p, c in pages if c)
     for spec in town.teams:
-        _team, changed = team(spec.name, {"kind": spec.kind, **spec.contact})
+        _team, changed = team(spec.name, {"kind": spec.kind, **spec.contact}, site=site)
         if changed:
             changes.append(_("Team “%(name)s” set up.") % {"name": spec.name})
     coordinator_group()

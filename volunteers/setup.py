@@ -5,7 +5,7 @@
 
 from django.contrib.auth.models import Group, Permission
 from django.utils.translation import gettext as _
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
 from .models import VolunteerIndexPage
 
@@ -39,11 +39,14 @@ def default_index() -> dict[str, str]:
     }  # fmt: skip
 
 
-def volunteer_index(spec: dict[str, str] | None = None) -> tuple[VolunteerIndexPage, bool]:
+def volunteer_index(
+    spec: dict[str, str] | None = None, *, home: Page | None = None
+) -> tuple[VolunteerIndexPage, bool]:
     """The volunteering section, in the menu, in place of the shell's placeholder; True when it
-    was created or changed. Without ``spec`` an existing section keeps its title and text."""
-    home = Site.objects.get(is_default_site=True).root_page
-    index = VolunteerIndexPage.objects.first()
+    was created or changed. Without ``spec`` an existing section keeps its title and text.
+    ``home``: the town's home page (default: the default site's); each town has its own."""
+    home = home or Site.objects.get(is_default_site=True).root_page
+    index = VolunteerIndexPage.objects.descendant_of(home).first()
     if index is None:
         fields = {**(spec or default_index()), "show_in_menus": True}
         for placeholder in home.get_children().filter(slug=fields["slug"], **PLACEHOLDER):

@@ -5,6 +5,7 @@ from .audit import ClientLogEntry
 from .clients import AgeBand, Client, ClientQuerySet, Consent, PlanDecision, SupportPlan
 from .notices import AnswerSeen
 from .placements import Placement, PlacementStatusChange, Proposal
+from .referrals import Referral
 from .teams import Team, TeamMembership
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "PlacementStatusChange",
     "PlanDecision",
     "Proposal",
+    "Referral",
     "SupportPlan",
     "Team",
     "TeamMembership",

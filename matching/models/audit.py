@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models.audit_log import BaseLogEntry, BaseLogEntryManager, LogEntryQuerySet
 
 from ..access import client_access
+from .clients import Client
 from .history import AppendOnlyModel, AppendOnlyQuerySet
 
 
@@ -32,8 +33,15 @@ class ClientLogEntryManager(BaseLogEntryManager):
         return super().log_action(instance, action, **kwargs)
 
     def viewable_by_user(self, user: Any) -> models.QuerySet:
-        """Supervisors read the whole log; nobody else reads any of it."""
-        return self.all() if client_access(user).sees_all else self.none()
+        """Those who see every client of a town read that town's log (superusers and the
+        system: all of it); nobody else reads any of it."""
+        access = client_access(user)
+        if access.sees_every_town:
+            return self.all()
+        if not access.sees_all:
+            return self.none()
+        town_clients = Client.objects.filter(team__site_id__in=access.town_ids).values("pk")
+        return self.filter(client_id__in=town_clients)
 
     def for_instance(self, instance: Any) -> models.QuerySet:
         return self.filter(client_id=instance.pk)

@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -84,14 +84,24 @@ class Gender(models.TextChoices):
 
 
 class ClientQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> ClientQuerySet:
-        """The one gate to client records; every view, export, command and selector uses it."""
+    def visible_to(self, user: Any, *, referred: bool = True) -> ClientQuerySet:
+        """The one gate to client records; every view, export, command and selector uses it.
+
+        ``referred=False`` leaves out the clients only an open referral shows (another town's
+        people): the reports count the user's own town only. One query either way.
+        """
         access = client_access(user)
-        if access.sees_all:
+        if access.sees_every_town:
             return self.all()
-        if access.team_ids:
-            return self.filter(team_id__in=access.team_ids)
-        return self.none()
+        scope = Q(team_id__in=access.team_ids) if access.team_ids else Q()
+        if access.sees_all:
+            scope |= Q(team__site_id__in=access.town_ids)
+        if referred and access.team_ids:
+            from .referrals import Referral  # referrals.py builds on this module
+
+            open_referrals = Referral.objects.active().filter(to_team_id__in=access.team_ids)
+            scope |= Q(pk__in=open_referrals.values("client_id"))
+        return self.filter(scope) if scope else self.none()
 
     def writable_by(self, user: Any) -> ClientQuerySet:
         """The clients the user may change (``access.can_write_client`` as a queryset)."""

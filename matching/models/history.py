@@ -36,6 +36,14 @@ class AppendOnlyQuerySet(models.QuerySet):
         """Blank the declared free-text columns (client erasure); returns the rows matched."""
         return super().update(**dict.fromkeys(self.model.ERASABLE_FIELDS, ""))
 
+    def close(self, **values: Any) -> int:
+        """Set the declared closing columns (a referral's end) on the rows not closed yet, once:
+        a closed row stays as it was closed. Returns the rows closed."""
+        if not values or set(values) - set(self.model.CLOSING_FIELDS):
+            _refuse()
+        still_open = {f"{name}__isnull": True for name in values}
+        return super(AppendOnlyQuerySet, self.filter(**still_open)).update(**values)
+
 
 class AppendOnlyModel(models.Model):
     """A history row: saved once; changed only by ``erase_free_text()`` on its queryset."""
@@ -45,6 +53,9 @@ class AppendOnlyModel(models.Model):
     # Free-text columns that erasure may blank: the app role's only UPDATE grant on the table,
     # and the columns the triggers of migration 0007 let be set to "".
     ERASABLE_FIELDS: ClassVar[tuple[str, ...]] = ()
+    # Columns set once from NULL to close a row that stays open for a while (``close()``);
+    # the app role may UPDATE them too.
+    CLOSING_FIELDS: ClassVar[tuple[str, ...]] = ()
 
     class Meta:
         abstract = True

@@ -1,7 +1,7 @@
 """Teams (地域包括支援センター, こども家庭センター, 社協…) and who works in them.
 
 Membership is what grants access to client records: a coordinator sees their teams' clients,
-a supervisor sees every client (matching/access.py).
+a supervisor every client of the towns (sites) of their teams (matching/access.py).
 """
 
 import uuid
@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+
+from tsunagu.sites import town_field
 
 
 class Team(ClusterableModel):
@@ -25,13 +27,16 @@ class Team(ClusterableModel):
         OTHER = "other", _("Other")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    # The town (issue 17): its members' access to clients stops at this site's teams.
+    site = town_field(related_name="teams")
+    name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.OTHER)
     phone = models.CharField(_("telephone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
     is_sample = models.BooleanField(_("sample data"), default=False)
 
     panels = [
+        FieldPanel("site"),
         FieldPanel("name"),
         FieldPanel("kind"),
         MultiFieldPanel(
@@ -48,6 +53,10 @@ class Team(ClusterableModel):
         ordering = ["name"]
         verbose_name = _("team")
         verbose_name_plural = _("teams")
+        constraints = [
+            # Two towns may each have a 地域包括支援センター.
+            models.UniqueConstraint(fields=["site", "name"], name="matching_team_name_per_site")
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -9,11 +9,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from matching.access import visible_teams
 from matching.models import PlanDecision, SupportPlan
 from tsunagu.dates import is_plausible
 
 from .rules import allowed_decisions, decision_label
-from .selectors import visible_teams
 
 
 def _date_input() -> forms.DateInput:

@@ -42,7 +42,7 @@ from django.utils.translation import gettext as _
 
 from followups.models import CheckIn
 from followups.selectors import checkins_by_placement
-from matching.access import can_write_team, client_access
+from matching.access import can_write_team
 from matching.models import AgeBand, Client, Consent, Placement, PlanDecision, SupportPlan, Team
 
 from .rules import allowed_decisions, decision_label
@@ -185,12 +185,6 @@ def optional_part(module: str, function: str) -> Any:
 def sufficiency_summary(user: Any) -> Any:
     summary = optional_part("reports.sufficiency.selectors", "summary")
     return None if summary is None else summary(user)
-
-
-def visible_teams(user: Any) -> Any:
-    """The teams whose clients the user sees: all for view-all, else the user's own."""
-    access = client_access(user)
-    return Team.objects.all() if access.sees_all else Team.objects.filter(pk__in=access.team_ids)
 
 
 def _age_band(client: Client, on: dt.date) -> str:

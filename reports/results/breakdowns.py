@@ -18,8 +18,8 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from matching.access import client_access
-from matching.models import AgeBand, Client, Team
+from matching.access import visible_teams
+from matching.models import AgeBand, Client
 from matching.models.clients import FIELD_FLAGS
 from resources.models import Area
 
@@ -92,13 +92,6 @@ def groups(breakdown: str, *, user: Any, age_on_year: int) -> list[Group]:
             for pk, name in visible_teams(user).values_list("pk", "name")
         ]
     return []
-
-
-def visible_teams(user: Any) -> models.QuerySet[Team]:
-    """The teams whose clients the user sees: the choices of the team filter and breakdown."""
-    access = client_access(user)
-    teams = Team.objects.all() if access.sees_all else Team.objects.filter(pk__in=access.team_ids)
-    return teams.order_by("name")
 
 
 def _field_groups() -> list[Group]:

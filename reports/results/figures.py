@@ -2,7 +2,8 @@
 
 ``fiscal_year(user, year, **filters)`` is what the annual evaluation pack calls;
 ``results(user, period, ...)`` serves the report page, a month included. Client figures count
-only ``Client.objects.visible_to(user)`` narrowed by the filters; the community figures
+only ``Client.objects.visible_to(user, referred=False)`` — the user's own town's clients,
+not another town's referred to them — narrowed by the filters; the community figures
 (volunteers, events, listings) are the town's. The figures are exact; ``tables`` presents them,
 ``public_tables`` with small cells suppressed for anything that leaves the team.
 """
@@ -118,7 +119,7 @@ def results(
     filters = filters or Filters()
     today = today or timezone.localdate()
     points = sorted(settings.FOLLOWUP_INTERVALS_DAYS)
-    clients = filters.apply(Client.objects.visible_to(user))
+    clients = filters.apply(Client.objects.visible_to(user, referred=False))
     row_groups = groups(breakdown, user=user, age_on_year=period.start.year)
     everyone = Group("", _("Total"), Q())
     figures = client_figures.group_figures(

@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
+from matching.access import visible_teams
 from resources.models import Area
 
-from .breakdowns import Breakdown, field_choices, visible_teams
+from .breakdowns import Breakdown, field_choices
 from .figures import NO_FIELD, Filters
 from .periods import FISCAL_MONTHS, Period, fiscal_year_of
 

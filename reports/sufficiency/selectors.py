@@ -31,7 +31,7 @@ ENCRYPTED = ("name", "kana", "notes")
 
 def waiting_for(user: Any) -> QuerySet[Client]:
     """The waiting clients this user may see: the one scope of every figure here."""
-    return waiting_clients(Client.objects.visible_to(user)).defer(*ENCRYPTED)
+    return waiting_clients(Client.objects.visible_to(user, referred=False)).defer(*ENCRYPTED)
 
 
 def last_requests(activity_ids: list[int]) -> dict[int, OpeningRequest]:

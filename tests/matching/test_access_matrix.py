@@ -94,6 +94,8 @@ class TeamData:
     baseline: CheckIn
     follow_up: CheckIn
     free_activity: Any
+    referral: Any  # open, to a team none of the roles is in
+    refer_to: Any  # another team nobody is in, for a new referral
     canaries: tuple[str, ...]
 
 
@@ -120,6 +122,10 @@ def _build_team(number: int, coordinator: Any, activities: dict[str, Any]) -> Te
     services.placement_accept(placement=placement, by=coordinator)
     services.placement_activate(placement=placement, by=coordinator)
     services_checkins = placement.checkins.order_by("offset_days")
+    referral = services.referral_create(
+        client=client, to_team=TeamFactory(name=f"マトリクス紹介先{number}"),
+        consent_on=dt.date(2026, 11, 1), method="interview", scope="近況", by=coordinator,
+    )  # fmt: skip
     return TeamData(
         number=number,
         team=team,
@@ -131,6 +137,8 @@ def _build_team(number: int, coordinator: Any, activities: dict[str, Any]) -> Te
         baseline=services_checkins.get(kind=CheckIn.Kind.BASELINE),
         follow_up=services_checkins.filter(kind=CheckIn.Kind.FOLLOW_UP, with_host=True).first(),
         free_activity=activities["free"],
+        referral=referral,
+        refer_to=TeamFactory(name=f"マトリクス新紹介先{number}"),
         canaries=(client.name, client.kana, client.notes, client.reference_code, plan.goals),
     )
 
@@ -247,6 +255,16 @@ SPECS: dict[str, Spec] = {
         },
     ),  # fmt: skip
     "matching_client:plan_create": Spec(kwargs=_client, post=lambda t: {"goals": "新しい目標"}),
+    "matching_client:referral_create": Spec(
+        kwargs=_client,
+        post=lambda t: {
+            "to_team": t.refer_to.pk,
+            "consent_on": TODAY,
+            "method": "interview",
+            "scope": "近況",
+        },
+    ),  # fmt: skip
+    "matching_client:referral_end": Spec(kwargs=lambda t: {"pk": t.referral.pk}, post=lambda t: {}),
     "matching_client:propose": Spec(
         kwargs=_client, post=lambda t: {"activity": t.free_activity.pk}
     ),
@@ -545,6 +563,15 @@ def _service_calls(t: TeamData) -> dict[str, Callable[[Any], Any]]:
         "schedule_resume": lambda by: followups.schedule_resume(
             placement=t.placement, paused_on=day, by=by
         ),
+        "referral_create": lambda by: services.referral_create(
+            client=t.client,
+            to_team=t.refer_to,
+            consent_on=day,
+            method="interview",
+            scope="近況",
+            by=by,
+        ),  # fmt: skip
+        "referral_end": lambda by: services.referral_end(referral=t.referral, by=by),
         "checkin_record": lambda by: followups.checkin_record(checkin=t.baseline, by=by),
         "checkin_reschedule": lambda by: followups.checkin_reschedule(
             checkin=t.follow_up, due_on=day, by=by

@@ -7,10 +7,9 @@ from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from matching.access import can_write_team
+from matching.access import can_write_team, writable_teams
 from matching.imports import ClientReader
 from matching.management.base import ActorCommand
-from matching.models import Team
 from matching.services import clients_import
 from resources.importing.files import ImportRejected, read_text
 
@@ -32,7 +31,8 @@ class Command(ActorCommand):
 
     def handle(self, *args: Any, path: Path, team: str, dry_run: bool, **options: Any) -> None:
         actor = self.actor(options["by"])
-        team_obj = Team.objects.filter(name=team).first()
+        # Two towns may have teams of the same name: the one the actor writes is meant.
+        team_obj = writable_teams(actor).filter(name=team).first()
         if team_obj is None or not can_write_team(actor, team_obj.pk):
             raise CommandError(
                 _("There is no team “%(name)s” you can import into.") % {"name": team}

@@ -1,10 +1,12 @@
-"""``manage.py export_areas [--output PATH]``: the districts in ``import_areas``'s columns."""
+"""``manage.py export_areas [--site HOSTNAME] [--output PATH]``: a town's districts in
+``import_areas``'s columns."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandParser
 
 from resources.areas import export_areas
+from tsunagu.sites import site_from_option, site_option
 
 
 class Command(BaseCommand):
@@ -15,9 +17,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--output", type=Path, help="A file to write instead of the screen.")
+        site_option(parser)
 
-    def handle(self, *args, output: Path | None = None, **options) -> None:
-        text = export_areas()
+    def handle(self, *args, output: Path | None = None, site: str | None = None, **options) -> None:
+        text = export_areas(site=site_from_option(site))
         if output is None:
             self.stdout.write(text, ending="")
         else:

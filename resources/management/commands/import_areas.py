@@ -1,4 +1,5 @@
-"""``manage.py import_areas PATH [--dry-run]``: districts with kana and centres."""
+"""``manage.py import_areas PATH [--site HOSTNAME] [--dry-run]``: a town's districts with kana
+and centres."""
 
 from pathlib import Path
 
@@ -7,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from resources.areas import import_areas, read_areas_csv
 from resources.importing.files import ImportRejected, dry_run_note, read_text
+from tsunagu.sites import site_from_option, site_option
 
 
 class Command(BaseCommand):
@@ -20,10 +22,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Check and report, but write nothing."
         )
+        site_option(parser)
 
-    def handle(self, *args, path: Path, dry_run: bool, **options) -> None:
+    def handle(self, *args, path: Path, dry_run: bool, site: str | None, **options) -> None:
+        town = site_from_option(site)
         try:
-            counts = import_areas(read_areas_csv(read_text(path)), dry_run=dry_run)
+            counts = import_areas(read_areas_csv(read_text(path)), site=town, dry_run=dry_run)
         except ImportRejected as exc:
             raise CommandError(
                 _("Nothing was imported. Fix these and try again:") + "\n" + "\n".join(exc.errors)

@@ -3,8 +3,9 @@
 Run by the owner (the role that ran ``migrate``), after every ``migrate``; it is idempotent. The
 application connects as ROLE, which owns nothing: it reads and writes ordinary tables, but on an
 append-only table (a model with ``APPEND_ONLY``, e.g. the client audit log) it may only SELECT,
-INSERT and UPDATE the model's ``ERASABLE_FIELDS`` — never DELETE or TRUNCATE — and it cannot drop
-or disable the triggers that guard those tables, because only the owner can.
+INSERT and UPDATE the model's ``ERASABLE_FIELDS`` and ``CLOSING_FIELDS`` — never DELETE or
+TRUNCATE — and it cannot drop or disable the triggers that guard those tables, because only the
+owner can.
 """
 
 from typing import Any
@@ -42,7 +43,8 @@ def grant_statements(role: str, database: str, schema: str) -> list[sql.Composab
     for model in append_only_models():
         table = sql.Identifier(model._meta.db_table)
         columns = sql.SQL(", ").join(
-            sql.Identifier(model._meta.get_field(name).column) for name in model.ERASABLE_FIELDS
+            sql.Identifier(model._meta.get_field(name).column)
+            for name in (*model.ERASABLE_FIELDS, *getattr(model, "CLOSING_FIELDS", ()))
         )
         statements += [
             sql.SQL("REVOKE ALL ON {} FROM {}").format(table, who),

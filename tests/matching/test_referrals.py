@@ -1,0 +1,73 @@
+"""Referrals (紹介) are history: written once, ended once, never deleted; erasure ends them and
+blanks their scope. Who may read through them is proven across towns in test_towns_access.py."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from matching import services
+from matching.access import forget_access
+from matching.erasure import client_erase
+from matching.models import Client, Referral
+
+pytestmark = pytest.mark.django_db
+
+REFUSED = "履歴の記録は変更も削除もできません。"
+
+
+@pytest.fixture
+def referral(person, team_b, coordinator) -> Referral:
+    return services.referral_create(
+        client=person, to_team=team_b, consent_on=dt.date(2026, 11, 1), method="interview",
+        scope="通院の予定を共有", by=coordinator,
+    )  # fmt: skip
+
+
+def test_the_orm_refuses_changes_and_deletes_but_one_ending(referral, coordinator):
+    rows = Referral.objects.filter(pk=referral.pk)
+    attempts = {
+        "update": lambda: rows.update(scope="書き換え"),
+        "queryset delete": lambda: rows.delete(),
+        "save of an existing row": referral.save,
+        "model delete": referral.delete,
+        "close of another column": lambda: rows.close(scope="書き換え"),
+    }
+    for name, attempt in attempts.items():
+        with pytest.raises(ValidationError) as refused:
+            attempt()
+        assert refused.value.messages == [REFUSED], name
+    ended = services.referral_end(referral=referral, by=coordinator)
+    assert ended.ended_at is not None and ended.ended_by == coordinator
+    with pytest.raises(services.MatchingError, match="この紹介はすでに終了しています。"):
+        services.referral_end(referral=referral, by=coordinator)
+    assert Referral.objects.get(pk=referral.pk).ended_at == ended.ended_at
+
+
+def test_a_second_open_referral_to_the_same_team_is_refused(referral, person, coordinator):
+    with pytest.raises(services.MatchingError, match="すでにこのチームに紹介されています"):
+        services.referral_create(
+            client=person, to_team=referral.to_team, consent_on=dt.date(2026, 11, 2),
+            method="phone", scope="再度", by=coordinator,
+        )  # fmt: skip
+
+
+def test_a_future_consent_date_is_refused(person, team_b, coordinator):
+    with pytest.raises(services.MatchingError, match="同意日に未来の日付は指定できません。"):
+        services.referral_create(
+            client=person, to_team=team_b, consent_on=dt.date.today() + dt.timedelta(days=1),
+            method="phone", scope="近況", by=coordinator,
+        )  # fmt: skip
+    assert not Referral.objects.exists()
+
+
+def test_erasing_the_client_ends_the_referral_and_blanks_its_scope(
+    referral, person, coordinator, other_coordinator
+):
+    forget_access(other_coordinator)
+    assert Client.objects.visible_to(other_coordinator).filter(pk=person.pk).exists()
+    client_erase(reference_code=person.reference_code, by=coordinator)
+    referral.refresh_from_db()
+    assert (referral.scope, referral.ended_at is not None) == ("", True)
+    forget_access(other_coordinator)
+    assert not Client.objects.visible_to(other_coordinator).filter(pk=person.pk).exists()
