@@ -41,7 +41,7 @@ TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 # Town settings a file may give, with their longest length (the model's).
 CONTACT = {"office_name": 120, "address": 200, "phone": 40, "opening_hours": 120}
 SECTIONS = {"town", "site", "districts", "districts_csv", "teams"}
-TOWN_KEYS = {"name", "kana", "email", "latitude", "longitude", *CONTACT}
+TOWN_KEYS = {"name", "kana", "email", "latitude", "longitude", "share_with_island", *CONTACT}
 SITE_KEYS = {"hostname", "port", "title", "lead"}
 TEAM_KEYS = {"name", "kind", "phone", "email"}
 
@@ -203,6 +203,11 @@ class TownReader:
                     settings[key] = values.parse_coordinate(town[key], limit=limit)
                 except ValueError as exc:
                     self.errors.field("town", key, str(exc))
+        if "share_with_island" in town:
+            if isinstance(town["share_with_island"], bool):
+                settings["share_with_island"] = town["share_with_island"]
+            else:
+                self.errors.field("town", "share_with_island", _("Write true or false."))
         return settings
 
     def _districts(self, document: dict[str, Any]) -> list[AreaRow]:

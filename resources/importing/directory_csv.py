@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext as _
+from wagtail.models import Site
 
 from resources.models import ActivityPage, ListingPage, Organization
 from resources.models.pages import ACCESSIBILITY_FLAGS, AUDIENCE_FLAGS, SUPPORT_FLAGS
@@ -166,10 +167,10 @@ class _Row:
 
 
 class DirectoryCSVReader:
-    def __init__(self) -> None:
+    def __init__(self, site: Site | None = None) -> None:
         self.errors = Errors(columns=list(COLUMNS))
         self.data = DirectoryData()
-        self.areas = values.AreaIndex()
+        self.areas = values.AreaIndex(site)
         self.terms = values.TermIndex()
         self.audience = values.Choices(_field_choices(AUDIENCE_FLAGS), AUDIENCE_ALIASES)
         self.access = values.Choices(_field_choices(ACCESS_FIELDS), ACCESS_ALIASES)
@@ -482,6 +483,7 @@ ORG_COLUMNS = {
 }
 
 
-def read_directory_csv(text: str) -> DirectoryData:
-    """Every row checked; ``ImportRejected`` lists all the problems of the file."""
-    return DirectoryCSVReader().read(text)
+def read_directory_csv(text: str, *, site: Site | None = None) -> DirectoryData:
+    """Every row checked; ``ImportRejected`` lists all the problems of the file. Districts are
+    ``site``'s (a town's) when given."""
+    return DirectoryCSVReader(site).read(text)

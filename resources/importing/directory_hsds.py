@@ -24,6 +24,7 @@ from urllib.parse import unquote, urlparse
 
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from wagtail.models import Site
 
 from resources.hsds.serializers import own_location_id
 from resources.hsds.taxonomies import (
@@ -132,10 +133,10 @@ def _tabular(tables: dict[str, Any]) -> dict[str, Any]:
 
 
 class DirectoryHSDSReader:
-    def __init__(self) -> None:
+    def __init__(self, site: Site | None = None) -> None:
         self.errors = Errors()
         self.data = DirectoryData()
-        self.areas = values.AreaIndex()
+        self.areas = values.AreaIndex(site)
         self.costs = values.Choices(ListingPage.Cost.choices)
         self.org_kinds = values.Choices(Organization.Kind.choices)
         self.db_terms = {term.uuid: term for term in Term.objects.all()}
@@ -946,9 +947,10 @@ def read_term_map(text: str) -> dict[str, uuid.UUID]:
 
 
 def read_directory_json(
-    text: str, *, term_map: dict[str, uuid.UUID] | None = None
+    text: str, *, term_map: dict[str, uuid.UUID] | None = None, site: Site | None = None
 ) -> DirectoryData:
-    """Every entity checked; ``ImportRejected`` lists all the problems of the document."""
-    reader = DirectoryHSDSReader()
+    """Every entity checked; ``ImportRejected`` lists all the problems of the document.
+    Districts are ``site``'s (a town's) when given."""
+    reader = DirectoryHSDSReader(site)
     reader.term_map = term_map or {}
     return reader.read(load_json(text))

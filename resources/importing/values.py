@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
@@ -228,11 +229,13 @@ class Choices:
 
 
 class AreaIndex:
-    """Districts by name or reading, as loaded for this town."""
+    """Districts by name or reading, as loaded for this town (``site``; every town's when
+    None, as on a single-town install)."""
 
-    def __init__(self) -> None:
+    def __init__(self, site: Any = None) -> None:
         self.areas: dict[str, Area] = {}
-        for area in Area.objects.all():
+        rows = Area.objects.all() if site is None else Area.objects.filter(site=site)
+        for area in rows:
             self.areas.setdefault(key(area.name), area)
             if area.kana:
                 self.areas.setdefault(key(area.kana), area)

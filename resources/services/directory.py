@@ -24,7 +24,7 @@ from django.db.models.signals import post_save
 from django.utils.translation import gettext as _
 from modelcluster.models import get_all_child_relations
 from modelsearch.signal_handlers import post_save_signal_handler
-from wagtail.models import ReferenceIndex
+from wagtail.models import ReferenceIndex, Site
 from wagtail.search.backends import get_search_backend
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
@@ -123,13 +123,15 @@ def directory_import(
     live: bool,
     dry_run: bool = False,
     progress: Progress | None = None,
+    site: Site | None = None,
 ) -> ImportResult:
-    """Create or update everything ``data`` describes under the site's directory page.
+    """Create or update everything ``data`` describes under the site's directory page (the
+    directory of ``site``, a town, when given; else the install's one).
 
     ``live`` publishes what the file marks active (drafts otherwise); ``dry_run`` checks and
     writes everything, then rolls back. Raises ``ImportRejected`` listing every problem.
     """
-    plan = _Plan(data)
+    plan = _Plan(data, site)
     with _one_index_update() as saved:
         result = plan.write(live=live, progress=progress or Progress(), saved=saved)
     if dry_run:
@@ -268,10 +270,13 @@ class _Existing:
 class _Plan:
     """The records matched to what exists; raises ``ImportRejected`` before anything is written."""
 
-    def __init__(self, data: DirectoryData) -> None:
+    def __init__(self, data: DirectoryData, site: Site | None = None) -> None:
         self.data = data
         self.errors = Errors()
-        self.directory = DirectoryIndexPage.objects.first()
+        directories = DirectoryIndexPage.objects.all()
+        if site is not None:
+            directories = directories.descendant_of(site.root_page)
+        self.directory = directories.first()
         if self.directory is None:
             raise ImportRejected(
                 [_("There is no directory page; create it in the admin before importing.")]

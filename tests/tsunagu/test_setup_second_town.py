@@ -11,11 +11,11 @@ from wagtail.models import Site
 
 from events.models import EventIndexPage
 from matching.models import Team
-from resources.models import Area, DirectoryIndexPage
+from resources.models import Area, DirectoryIndexPage, ListingPage
 from tsunagu.models import HomePage, TownSettings
 from volunteers.models import VolunteerIndexPage
 
-from .test_setup_town import EXAMPLE, run, snapshot, write
+from .test_setup_town import EXAMPLE, refused, run, snapshot, write
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +143,58 @@ def test_an_unknown_site_option_is_refused_in_japanese(tmp_path):
     run(EXAMPLE)
     with pytest.raises(CommandError, match="サイト「nowhere.example.jp」はありません"):
         call_command("export_areas", "--site", "nowhere.example.jp", stdout=StringIO())
+
+
+def directory_csv(tmp_path: Path, district: str) -> Path:
+    path = tmp_path / "活動一覧.csv"
+    path.write_text(
+        "活動ID,活動名,曜日,開始時刻,終了時刻,場所ID,場所名,地区,団体ID,団体名,団体種別\n"
+        f"C-1,ふれあいサロン,水,9:00,11:00,P-1,公民館,{district},O-1,自治会,自治会・集落\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_import_directory_fills_the_directory_of_the_site_named_by_the_option(china_file, tmp_path):
+    run(EXAMPLE)
+    run(china_file)
+    china = Site.objects.get(hostname="tsunagu.china.example.jp")
+    call_command(
+        "import_directory", str(directory_csv(tmp_path, "知名")), "--live",
+        "--site", china.hostname, stdout=StringIO(), stderr=StringIO(),
+    )  # fmt: skip
+    salon = ListingPage.objects.get(title="ふれあいサロン")
+    assert salon.get_parent().pk == (
+        DirectoryIndexPage.objects.descendant_of(china.root_page).get().pk
+    )
+    assert salon.specific.area.site_id == china.pk
+
+
+def test_a_district_of_another_town_is_refused_and_nothing_is_written(china_file, tmp_path):
+    run(EXAMPLE)  # 和泊町's districts: 和泊, 手々知名 (the second town has its own 手々知名)
+    run(china_file)
+    with pytest.raises(CommandError, match="「和泊」という地区はありません"):
+        call_command(
+            "import_directory", str(directory_csv(tmp_path, "和泊")), "--live",
+            "--site", "tsunagu.china.example.jp", stdout=StringIO(), stderr=StringIO(),
+        )  # fmt: skip
+    assert not ListingPage.objects.filter(title="ふれあいサロン").exists()
+    with pytest.raises(CommandError, match="サイト「nowhere.example.jp」はありません"):
+        call_command(
+            "import_directory", str(directory_csv(tmp_path, "和泊")),
+            "--site", "nowhere.example.jp", stdout=StringIO(), stderr=StringIO(),
+        )  # fmt: skip
+
+
+def test_the_town_file_says_whether_the_town_shares_with_the_island(china_file, tmp_path):
+    run(EXAMPLE)
+    shared = china_file.read_text(encoding="utf-8").replace(
+        "[site]", "share_with_island = true\n\n[site]"
+    )
+    run(write(tmp_path, shared, name="shared.toml"))
+    china = Site.objects.get(hostname="tsunagu.china.example.jp")
+    assert TownSettings.for_site(china).share_with_island
+    wrong = shared.replace("share_with_island = true", 'share_with_island = "はい"')
+    errors = refused(write(tmp_path, wrong, name="wrong.toml"))
+    assert any("share_with_island" in e and "true か false" in e for e in errors), errors
+    assert TownSettings.for_site(china).share_with_island

@@ -1,4 +1,4 @@
-"""``manage.py import_directory PATH [--live|--draft] [--dry-run] [--progress]``."""
+"""``manage.py import_directory PATH [--live|--draft] [--dry-run] [--progress] [--site HOST]``."""
 
 from collections import Counter
 from pathlib import Path
@@ -10,6 +10,7 @@ from resources.importing.directory_csv import read_directory_csv
 from resources.importing.directory_hsds import read_directory_json, read_term_map
 from resources.importing.files import ImportRejected, Progress, dry_run_note, is_json, read_text
 from resources.services.directory import ImportResult, directory_import
+from tsunagu.sites import site_from_option, site_option
 
 
 class Command(BaseCommand):
@@ -40,6 +41,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--progress", action="store_true", help="Show a progress bar even when not a TTY."
         )
+        site_option(parser)
 
     def handle(
         self,
@@ -49,19 +51,23 @@ class Command(BaseCommand):
         dry_run: bool,
         progress: bool,
         term_map: Path | None = None,
+        site: str | None = None,
         **options,
     ) -> None:
+        # Without --site, the install's directory and every district, as before several towns.
+        town = site_from_option(site) if site else None
         try:
             text = read_text(path)
             terms = read_term_map(read_text(term_map)) if term_map else None
             if is_json(path, text):
-                data = read_directory_json(text, term_map=terms)
+                data = read_directory_json(text, term_map=terms, site=town)
             else:
-                data = read_directory_csv(text)
+                data = read_directory_csv(text, site=town)
             result = directory_import(
                 data=data,
                 live=live,
                 dry_run=dry_run,
+                site=town,
                 progress=Progress(
                     enabled=progress or self.stderr.isatty(),
                     write=lambda text: self.stderr.write(text, ending=""),
