@@ -1,7 +1,10 @@
 """A town's first day (issue 17), as its IT contact does it, from an empty database and files only:
 setup_town → import_areas → import_vocabulary → an HSDS document in another implementation's shape
 (warnings, no errors) → the town's directory CSV → clients with consent → a proposal met only
-through a template flag → the published pages, with the client nowhere in them."""
+through a template flag → the published pages, with the client nowhere in them. Then the island's
+second town on the same install: its own site, districts, directory and clients; each town's
+directory finds the other's listings once both share, and no coordinator reads the other town's
+clients."""
 
 import io
 import json
@@ -12,9 +15,18 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from wagtail.models import Site
 
 from matching.models import Client, Team
-from resources.models import ActivityPage, Area, DirectoryIndexPage, OfferTerm, Term
+from resources.models import (
+    ActivityPage,
+    Area,
+    DirectoryIndexPage,
+    ListingPage,
+    OfferTerm,
+    Term,
+)
+from tests.matching.factories import make_user
 from tests.resources.test_import_directory import csv_text
 from tsunagu.models import HomePage
 
@@ -55,6 +67,27 @@ CLIENTS = (
 )
 CLIENT_NAME = "和泊 一郎"
 
+CHINA_HOST = "china.town.example.jp"
+CHINA = """\
+[town]
+name = "知名町"
+kana = "ちなちょう"
+share_with_island = true
+
+[site]
+hostname = "china.town.example.jp"
+
+[[teams]]
+name = "知名町地域包括支援センター"
+kind = "community_support"
+"""
+CHINA_AREAS = "名称,かな,緯度,経度\r\n知名,ちな,27.377800,128.588800\r\n"
+CHINA_CLIENTS = (
+    "外部ID,氏名,ふりがな,地区,参加できる時間,同意,同意日,同意の方法,同意の範囲\r\n"
+    "C-001,知名 花子,ちな はなこ,知名,水朝,同意あり,2026/4/1,書面,受け入れ先への要約の提供\r\n"
+)
+CHINA_CLIENT_NAME = "知名 花子"
+
 
 def directory_csv() -> str:
     """Two activities on the same Wednesday morning in the same hall: one says 車いす in the
@@ -76,6 +109,24 @@ def directory_csv() -> str:
     return csv_text(
         {**common, "活動ID": "A-1", "活動名": "ゆんぬ体操", "設備・配慮": "車いす"},
         {**common, "活動ID": "A-2", "活動名": "段差のある畑の会"},
+    )
+
+
+def china_directory_csv() -> str:
+    return csv_text(
+        {
+            "活動ID": "C-A-1",
+            "活動名": "ふれあいサロン知名",
+            "曜日": "水",
+            "開始時刻": "9:00",
+            "終了時刻": "11:00",
+            "場所ID": "C-P-1",
+            "場所名": "知名公民館",
+            "地区": "知名",
+            "団体ID": "C-O-1",
+            "団体名": "知名字自治会",
+            "団体種別": "自治会・集落",
+        }
     )
 
 
@@ -188,5 +239,79 @@ def test_a_town_s_first_day_from_an_empty_database_to_published_pages(tmp_path, 
         assert CLIENT_NAME not in response.content.decode(), url
         if response.status_code == 302:
             assert "/login/" in response["Location"], url
+
+    # 8. The island's second town, on the same install: its own site, districts and directory.
+    step("setup_second_town", lambda: command("setup_town", write("china.toml", CHINA)))
+    china_site = Site.objects.get(hostname=CHINA_HOST)
+    step(
+        "import_areas_second_town",
+        lambda: command("import_areas", write("china.csv", CHINA_AREAS), "--site", CHINA_HOST),
+    )
+    assert list(Area.objects.filter(site=china_site).values_list("name", flat=True)) == ["知名"]
+    step(
+        "import_directory_second_town",
+        lambda: command(
+            "import_directory", write("知名.csv", china_directory_csv()), "--live",
+            "--site", CHINA_HOST,
+        ),
+    )  # fmt: skip
+    salon = ActivityPage.objects.get(external_id="C-A-1")
+    china_directory = DirectoryIndexPage.objects.descendant_of(china_site.root_page).get()
+    assert salon.get_parent().pk == china_directory.pk
+    china_team = Team.objects.get(site=china_site)
+    step(
+        "import_clients_second_town",
+        lambda: command(
+            "import_clients", write("china_clients.csv", CHINA_CLIENTS), "--team", china_team.name
+        ),
+    )
+    china_person = Client.objects.get(external_id="C-001")
+    assert china_person.team == china_team
+
+    # 9. Sharing is mutual: 知名町 shares, 和泊町 not yet, so neither sees the other's listings.
+    def found(query: str, host: str | None = None) -> list[str]:
+        """The titles of the results for ``query`` on the town's site at ``host``."""
+        url = f"/places/?q={query}"
+        extra = {"HTTP_HOST": host} if host else {}
+        response = client.get(url, **extra)
+        assert response.status_code == 200, url
+        keys = list(response.context["results"].object_list)
+        return list(ListingPage.objects.filter(pk__in=keys).values_list("title", flat=True))
+
+    assert found("ふれあいサロン知名") == []
+    assert found("ゆんぬ体操", CHINA_HOST) == []
+    shared_town = TOWN.replace("[site]", "share_with_island = true\n\n[site]")
+    assert "町の設定を保存しました。" in command("setup_town", write("town.toml", shared_town))
+    assert found("ふれあいサロン知名") == ["ふれあいサロン知名"]
+    assert "ゆんぬ体操" in found("ゆんぬ体操", CHINA_HOST)
+    assert "ふれあいサロン知名" in found("ふれあいさろん")  # typed as a resident types it
+
+    # 10. Client records never cross: each town's staff read their own town's only.
+    wadomari_coordinator = make_user("wadomari-coordinator", team=team)
+    china_coordinator = make_user("china-coordinator", team=china_team)
+    person.coordinators.add(wadomari_coordinator)
+    china_person.coordinators.add(china_coordinator)
+    # A supervisor reads every client of their town, and only of their town.
+    wadomari_supervisor = make_user("wadomari-supervisor", team=team, role="supervisor")
+    china_supervisor = make_user("china-supervisor", team=china_team, role="supervisor")
+    wadomari = ((person, CLIENT_NAME), (china_person, CHINA_CLIENT_NAME))
+    china = ((china_person, CHINA_CLIENT_NAME), (person, CLIENT_NAME))
+    for user, (own, other) in (
+        (wadomari_coordinator, wadomari),
+        (wadomari_supervisor, wadomari),
+        (china_coordinator, china),
+        (china_supervisor, china),
+    ):
+        client.force_login(user)
+        listed = client.get("/admin/clients/")
+        assert listed.status_code == 200
+        assert own[0].reference_code in listed.content.decode()  # the list shows codes
+        assert other[0].reference_code not in listed.content.decode()
+        assert other[1] not in listed.content.decode()
+        assert own[1] in client.get(f"/admin/clients/{own[0].pk}/").content.decode()
+        refused = client.get(f"/admin/clients/{other[0].pk}/")
+        assert refused.status_code in (403, 404)
+        assert other[1] not in refused.content.decode()
+        client.logout()
 
     assert sum(timings.values()) < BUDGET_SECONDS, timings
