@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Prefetch, Q, QuerySet
+from django.http import HttpRequest
 from wagtail.models import PageViewRestriction
 
 from resources import caching
@@ -23,24 +26,34 @@ from resources.models import (
     Term,
 )
 from resources.selectors import listing_search_query, search_hits
+from tsunagu import island
 from tsunagu.text import query_terms
 
 
 @dataclass(frozen=True)
 class Visibility:
-    """Live pages outside any private section: only those are open data."""
+    """Live pages outside any private section: only those are open data. On an install of
+    several towns, only the pages the request's site shows (its town's and, where it shares,
+    the island's: ``tsunagu.island``); ``town_paths`` empty means every page (one town)."""
 
     private_paths: tuple[str, ...]
+    town_paths: tuple[str, ...] = ()
 
     @classmethod
-    def load(cls) -> Visibility:
+    def load(cls, request: HttpRequest | None = None) -> Visibility:
         paths = PageViewRestriction.objects.values_list("page__path", flat=True)
-        return cls(tuple(sorted(set(paths))))
+        towns: tuple[str, ...] = ()
+        if request is not None and len(island.towns()) > 1:
+            # No town at all (no site answers) shows nothing rather than everything.
+            towns = tuple(t.root_path for t in island.island_for_request(request)) or ("!",)
+        return cls(tuple(sorted(set(paths))), towns)
 
     def q(self, prefix: str = "") -> Q:
         q = Q(**{f"{prefix}live": True})
         for path in self.private_paths:
             q &= ~Q(**{f"{prefix}path__startswith": path})
+        if self.town_paths:
+            q &= reduce(or_, (Q(**{f"{prefix}path__startswith": p}) for p in self.town_paths))
         return q
 
     def shows(self, page: PlacePage | ActivityPage | None) -> bool:
@@ -48,6 +61,7 @@ class Visibility:
             page is not None
             and page.live
             and not any(page.path.startswith(p) for p in self.private_paths)
+            and (not self.town_paths or page.path.startswith(self.town_paths))
         )
 
 

@@ -308,7 +308,7 @@ def root(request: HttpRequest) -> Doc:
 
 @api_view(*PAGED, *SERVICE_FILTERS, "minimal")
 def service_list(request: HttpRequest) -> Doc:
-    visibility = queries.Visibility.load()
+    visibility = queries.Visibility.load(request)
     serializer = Serializer(visibility=visibility, request=request)
     services = _filtered_services(request, visibility)
     if _bool(request, "minimal"):
@@ -338,7 +338,7 @@ def _minimal(request: HttpRequest, services: QuerySet) -> Doc:
 
 @api_view()
 def service_detail(request: HttpRequest, id: str) -> Doc:
-    visibility = queries.Visibility.load()
+    visibility = queries.Visibility.load(request)
     activity = (
         queries.with_service_details(queries.services(visibility))
         .filter(hsds_id=_path_uuid(id))
@@ -354,7 +354,7 @@ def service_detail(request: HttpRequest, id: str) -> Doc:
 
 @api_view(*PAGED, *SERVICE_FILTERS)
 def service_at_location_list(request: HttpRequest) -> Doc:
-    visibility = queries.Visibility.load()
+    visibility = queries.Visibility.load(request)
     serializer = Serializer(visibility=visibility, request=request)
     services = queries.with_location(_filtered_services(request, visibility), visibility)
     if _bool(request, "full"):
@@ -371,7 +371,7 @@ def service_at_location_list(request: HttpRequest) -> Doc:
 @api_view()
 def service_at_location_detail(request: HttpRequest, id: str) -> Doc:
     wanted = _path_uuid(id)
-    visibility = queries.Visibility.load()
+    visibility = queries.Visibility.load(request)
     services = queries.with_location(queries.services(visibility), visibility)
     # The link's id is derived from its service's, so find the service it was derived from.
     service_id = next(
@@ -399,7 +399,7 @@ def _organization_docs(
     request: HttpRequest, orgs: list[Organization], *, full_service: bool
 ) -> list[Doc]:
     """Full organization documents for a page of organizations, in a fixed number of queries."""
-    visibility = queries.Visibility.load()
+    visibility = queries.Visibility.load(request)
     serializer = Serializer(visibility=visibility, request=request)
     services = queries.services(visibility).filter(organization__in=orgs)
     if full_service:

@@ -238,6 +238,8 @@ def test_query_count_does_not_grow_with_the_page_size(
         # Operators with their places and fully nested services: two sets of prefetches.
         "/organizations?full_service=true&": 15,
     }
+    # After each publish (the invalidation below) one more: which towns the site shows.
+    bounds = {path: bound + 1 for path, bound in bounds.items()}
     for path, bound in bounds.items():
         caching.invalidate()  # keys sorted afresh, as after a publish
         with django_assert_max_num_queries(bound) as small:

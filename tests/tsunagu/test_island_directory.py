@@ -148,3 +148,20 @@ def test_the_shared_list_costs_no_more_queries_with_more_results(
         _html(client, f"{wadomari.directory.url}{view}?page=1")
     with django_assert_max_num_queries(12):
         _html(client, f"{wadomari.directory.url}{view}?town={china.site.pk}&q=知名")
+
+
+def test_each_town_s_open_data_holds_its_own_listings_and_the_island_s_when_shared(client, island):
+    wadomari, china = island
+
+    def names(path: str, host: str) -> set[str]:
+        response = client.get(f"/api/hsds/{path}", HTTP_HOST=host)
+        assert response.status_code == 200
+        return {item["name"] for item in response.json()["contents"]}
+
+    assert "ふれあいサロン知名" not in names("services", "localhost")
+    assert names("services", CHINA_HOST) == {"ふれあいサロン知名"}
+    found = client.get(f"/api/hsds/services/{china.salon.hsds_id}", HTTP_HOST="localhost")
+    assert found.status_code == 404
+    share(wadomari, china)
+    assert "ふれあいサロン知名" in names("services", "localhost")
+    assert client.get(f"/api/hsds/services/{china.salon.hsds_id}").status_code == 200
