@@ -150,10 +150,12 @@ def test_editors_index_query_count_does_not_grow_with_organisations(
     with django_assert_max_num_queries(14) as few:
         html = staff_client.get(url).content.decode()
     assert "editor-1@example.jp" in html
+    count = len(few.captured_queries)  # read now: the next request empties the query log
     for number in range(10):
         other = OrganizationFactory(name=f"団体{number}")
         make_editor(f"editor-x{number}", other)
-    with django_assert_max_num_queries(len(few.captured_queries)):
+    staff_client.get(url)  # new operators replaced the content generation: warm again
+    with django_assert_max_num_queries(count):
         html = staff_client.get(url).content.decode()
     assert "editor-x9@example.jp" in html
 

@@ -64,6 +64,11 @@ def _assert_accessible_on_phone_and_desktop(page) -> None:
         page.evaluate("() => new Promise((done) => setTimeout(done, 300))")
         results = Axe().run(page, options=AXE_OPTIONS)
         if results.violations_count:
+            # Under load the layout can still be moving after 300 ms (seen in CI: the toggle
+            # 2.9 px tall mid-animation); what is still there a second later is real.
+            page.evaluate("() => new Promise((done) => setTimeout(done, 1000))")
+            results = Axe().run(page, options=AXE_OPTIONS)
+        if results.violations_count:
             found[viewport["width"]] = results.generate_report()
     assert not found, "\n".join(f"{page.url} at {w}px\n{report}" for w, report in found.items())
 

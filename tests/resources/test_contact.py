@@ -160,7 +160,8 @@ def test_contacts_cost_no_query_per_listing_in_the_printed_list(client, director
 def test_the_operator_s_contact_costs_a_detail_page_no_extra_query(client, directory, jichikai):
     own = PlacePageFactory(phone="0997-84-9999", organization=OrganizationFactory())
     borrowed = PlacePageFactory(organization=jichikai)
-    client.get(own.url)  # the process's caches
+    client.get(own.url)  # the process's caches, and each URL's route (tsunagu/routing.py)
+    client.get(borrowed.url)
     assert _queries(client, f"{own.url}?a") == _queries(client, f"{borrowed.url}?a")
 
 
