@@ -19,7 +19,6 @@ from django.db.models import Count, Exists, FloatField, Max, OuterRef, Prefetch,
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Site
 
 from resources.models import ActivityPage, ListingTag, OfferTerm, ScheduleRule, Term
 from resources.models.schedules import TIME_BANDS
@@ -153,22 +152,13 @@ def placement_activities(sites: Sequence[Town] | None = None) -> QuerySet[Activi
 
 def candidate_sites(team: Any) -> list[Town] | None:
     """The towns whose activities a team's clients may be proposed for (issue 17): its own
-    town's and, when that town shares with the island, the other sharing towns'; never a town
-    that does not share. None stands for every site: an install of one town.
-
-    The team's town is ``Team.site`` (added with the client side of issue 17); ``getattr``
-    until it lands, and a team without a town on an install of several is held to the default
-    site's, so a client is never proposed to a town that did not agree to it.
+    town's (``Team.site``) and, when that town shares with the island, the other sharing
+    towns'; never a town that does not share. None stands for every site: an install of one
+    town.
     """
-    every = towns()
-    if len(every) <= 1:
+    if len(towns()) <= 1:
         return None
-    site_id = getattr(team, "site_id", None)
-    if site_id is None:
-        site_id = next(
-            (site.pk for site in Site.objects.filter(is_default_site=True).only("pk")), None
-        )
-    return island_of(site_id)
+    return island_of(team.site_id)
 
 
 def client_sites(client: Client) -> list[Town] | None:

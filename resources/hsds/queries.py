@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import reduce
-from operator import or_
 from typing import Any
 
 from django.core.cache import cache
@@ -34,26 +32,25 @@ from tsunagu.text import query_terms
 class Visibility:
     """Live pages outside any private section: only those are open data. On an install of
     several towns, only the pages the request's site shows (its town's and, where it shares,
-    the island's: ``tsunagu.island``); ``town_paths`` empty means every page (one town)."""
+    the island's: ``tsunagu.island``); ``towns`` None means every page (one town)."""
 
     private_paths: tuple[str, ...]
-    town_paths: tuple[str, ...] = ()
+    towns: tuple[island.Town, ...] | None = None
 
     @classmethod
     def load(cls, request: HttpRequest | None = None) -> Visibility:
         paths = PageViewRestriction.objects.values_list("page__path", flat=True)
-        towns: tuple[str, ...] = ()
+        towns = None
         if request is not None and len(island.towns()) > 1:
-            # No town at all (no site answers) shows nothing rather than everything.
-            towns = tuple(t.root_path for t in island.island_for_request(request)) or ("!",)
+            towns = tuple(island.island_for_request(request))  # none: no site, no page
         return cls(tuple(sorted(set(paths))), towns)
 
     def q(self, prefix: str = "") -> Q:
         q = Q(**{f"{prefix}live": True})
         for path in self.private_paths:
             q &= ~Q(**{f"{prefix}path__startswith": path})
-        if self.town_paths:
-            q &= reduce(or_, (Q(**{f"{prefix}path__startswith": p}) for p in self.town_paths))
+        if self.towns is not None:
+            q &= island.in_towns(list(self.towns), field=f"{prefix}path")
         return q
 
     def shows(self, page: PlacePage | ActivityPage | None) -> bool:
@@ -61,7 +58,7 @@ class Visibility:
             page is not None
             and page.live
             and not any(page.path.startswith(p) for p in self.private_paths)
-            and (not self.town_paths or page.path.startswith(self.town_paths))
+            and (self.towns is None or island.town_of_path(page.path, list(self.towns)))
         )
 
 

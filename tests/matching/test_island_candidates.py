@@ -1,10 +1,7 @@
 """Matching across the island (issue 17): a client's candidates are the activities of the
 client's town and, when both towns share, the other sharing towns'; never a town that does
 not share.
-
-``Team.site`` comes with the client side of issue 17; until then these tests give the team
-instance a ``site_id`` (what ``candidate_sites`` reads) and a team without one stands for the
-default site's town.
+The client's town is their team's (``Team.site``): ``in_town`` moves a test team there.
 """
 
 from __future__ import annotations
@@ -32,8 +29,13 @@ def wadomari_client(island, team_a, coordinator):
     wadomari, _china = island
     person = ClientFactory(team=team_a)
     consent(person, coordinator)
-    person.team.site_id = wadomari.site.pk
+    in_town(person.team, wadomari)
     return person
+
+
+def in_town(team, town) -> None:
+    team.site = town.site
+    team.save(update_fields=["site"])
 
 
 def _ranked_titles(person) -> set[str]:
@@ -56,7 +58,7 @@ def test_a_client_of_the_other_town_gets_that_towns_activities(island, team_b, o
     wadomari, china = island
     person = ClientFactory(team=team_b)
     consent(person, other_coordinator)
-    person.team.site_id = china.site.pk
+    in_town(person.team, china)
     assert _ranked_titles(person) == {"知名の畑"}
     share(wadomari, china)
     assert _ranked_titles(person) == {"和泊の畑", "知名の畑"}
