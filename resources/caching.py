@@ -15,11 +15,13 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Generic, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.http import HttpRequest, HttpResponseBase
 
 logger = logging.getLogger(__name__)
 
@@ -28,20 +30,56 @@ GENERATION_KEY = "resources:pages:generation"
 SERVER_SECONDS = 600
 
 
+# The token a request read once (``PinnedGenerationMiddleware``); None outside requests.
+_pinned: ContextVar[str | None] = ContextVar("resources_generation", default=None)
+
+
 def generation() -> str:
-    """The current token, created on first use (``add`` keeps a concurrent bump)."""
+    """The current token: the request's own, else read (and created on first use)."""
+    return _pinned.get() or _read_generation()
+
+
+def _read_generation() -> str:
     token = cache.get(GENERATION_KEY)
     if token is None:
-        cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, None)  # ``add`` keeps a concurrent bump
         token = cache.get(GENERATION_KEY)
     return token
 
 
 def invalidate() -> None:
     """Make every cached page stale, here and in the HTTP cache in front (once committed)."""
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    token = uuid.uuid4().hex
+    cache.set(GENERATION_KEY, token, None)
+    if _pinned.get() is not None:
+        _pinned.set(token)  # what this request does next sees its own change
     if settings.WAGTAILFRONTENDCACHE:
         transaction.on_commit(_purge_frontend_later)
+
+
+class PinnedGenerationMiddleware:
+    """Reads the generation once per request instead of once per cache lookup.
+
+    A directory list asked the shared cache for it fifteen times (page cache, site, route,
+    town settings, sections, cards, the facet index, the search memo...), a round trip to
+    Redis each; one token per request also renders the whole page against one state of the
+    content. A publish made by the request itself moves its token on (``invalidate``).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        try:
+            token = _read_generation()
+        except Exception:  # the cache is down: each lookup tries (and fails) on its own
+            logger.exception("Could not read the content generation")
+            return self.get_response(request)
+        pinned = _pinned.set(token)
+        try:
+            return self.get_response(request)
+        finally:
+            _pinned.reset(pinned)
 
 
 def _purge_frontend_later() -> None:

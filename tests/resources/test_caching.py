@@ -110,3 +110,38 @@ def test_a_word_is_matched_once_until_the_next_publish(rendering_client, directo
     PlacePageFactory(title="朝の体操広場", area=town.kibiru)
     html, matched = search(f"q=体操&area={town.kibiru.pk}&page=1")
     assert "朝の体操広場" in html and matched
+
+
+def test_a_request_reads_the_generation_once(rendering_client, directory, town, monkeypatch):
+    """Every cache key holds the generation; a search with a district looked it up fifteen
+    times, each a round trip to the shared cache."""
+    rendering_client.get(f"{directory.url}?q=畑")  # warm: the route, the index, the match
+    reads = []
+    real = caching.cache
+
+    class Counting:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def get(self, key, *args, **kwargs):
+            reads.append(key)
+            return real.get(key, *args, **kwargs)
+
+    monkeypatch.setattr(caching, "cache", Counting())
+    area = town.hatake.area
+    assert rendering_client.get(f"{directory.url}?q=畑&area={area.pk}").status_code == 200
+    assert reads.count(caching.GENERATION_KEY) == 1
+
+
+def test_a_publish_within_a_request_moves_its_own_generation_on():
+    seen = []
+
+    def view(request):
+        seen.append(caching.generation())
+        caching.invalidate()
+        seen.append(caching.generation())
+        return HttpResponse()
+
+    caching.PinnedGenerationMiddleware(view)(RequestFactory().get("/"))
+    assert seen[0] != seen[1]
+    assert caching.generation() == seen[1]  # outside a request: read from the cache again

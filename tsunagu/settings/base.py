@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "tsunagu.security_headers.ContentSecurityPolicyMiddleware",
     "tsunagu.security_headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The content generation every cache key holds, read once per request.
+    "resources.caching.PinnedGenerationMiddleware",
     # Anonymous public pages from the cache before sessions, auth and routing
     # (tsunagu/page_cache.py); after the security headers, which every answer gets afresh.
     "tsunagu.page_cache.PageCacheMiddleware",
