@@ -33,6 +33,8 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
+from resources.models import Area
+
 from .models.teams import Team, TeamMembership
 
 VIEW_ALL_PERMISSION = "matching.view_all_clients"
@@ -146,6 +148,28 @@ def visible_teams(user: Any) -> QuerySet[Team]:
     else:
         teams = Team.objects.filter(pk__in=access.team_ids)
     return teams.order_by("name")
+
+
+def visible_areas(user: Any) -> QuerySet[Area]:
+    """The districts of the user's towns: the choices of district filters and report forms.
+
+    Another town's districts name places the user has no business with, and filtering by one
+    finds nothing the user may read anyway; every district for those who see every town.
+    """
+    access = client_access(user)
+    if access.sees_every_town:
+        return Area.objects.all()
+    return Area.objects.filter(site_id__in=access.town_ids or ())
+
+
+def writable_areas(user: Any) -> QuerySet[Area]:
+    """The districts a client the user may write can live in: those of the towns of
+    ``writable_teams`` (one subquery, no extra query); every district for superusers."""
+    access = client_access(user)
+    if access.writes_all:
+        return Area.objects.all()
+    towns = Team.objects.filter(pk__in=access.team_ids).values("site_id")
+    return Area.objects.filter(site_id__in=towns)
 
 
 def can_write_team(user: Any, team_id: Any) -> bool:

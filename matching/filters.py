@@ -7,9 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 
-from resources.models import Area
-
-from .access import visible_teams
+from .access import visible_areas, visible_teams
 from .models import Client, Consent, Team
 from .models.clients import FIELD_FLAGS
 
@@ -20,6 +18,11 @@ def _teams(request: Any) -> QuerySet:
     return visible_teams(request.user) if request else Team.objects.none()
 
 
+def _areas(request: Any) -> QuerySet:
+    """The districts of the user's towns (another town's id is an invalid choice)."""
+    return visible_areas(request.user if request else None)
+
+
 class ClientFilterSet(WagtailFilterSet):
     status = django_filters.ChoiceFilter(label=_("status"), choices=Client.Status.choices)
     team = django_filters.ModelChoiceFilter(label=_("team"), queryset=_teams)
@@ -28,7 +31,7 @@ class ClientFilterSet(WagtailFilterSet):
         method="filter_field",
         choices=[(flag, Client._meta.get_field(flag).verbose_name) for flag in FIELD_FLAGS],
     )
-    area = django_filters.ModelChoiceFilter(label=_("district"), queryset=Area.objects.all())
+    area = django_filters.ModelChoiceFilter(label=_("district"), queryset=_areas)
     consent = django_filters.ChoiceFilter(
         label=_("consent"),
         method="filter_consent",

@@ -10,15 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from .access import writable_teams
+from .access import writable_areas, writable_teams
 from .models import Client, Consent, Placement, Referral, SupportPlan, Team
 from .models.clients import AVAILABILITY_CHOICES
 from .services import OnWithdrawal, placement_start_problem
 
 
 class ClientForm(WagtailAdminModelForm):
-    """The client record; the team only one whose clients the user may write (their own), and
-    coordinators from those teams."""
+    """The client record; the team only one whose clients the user may write (their own),
+    coordinators from those teams, and a district of the team's town (issue 17)."""
 
     availability = forms.MultipleChoiceField(
         label=_("availability"),
@@ -39,10 +39,21 @@ class ClientForm(WagtailAdminModelForm):
                 .distinct()
                 .order_by("username")
             )
+        if "area" in self.fields:
+            self.fields["area"].queryset = writable_areas(self.for_user)
         if not self.instance.pk and teams.count() == 1:
             self.fields["team"].initial = teams.first()
         if "referred_on" in self.fields:
             self.fields["referred_on"].required = False
+
+    def clean(self) -> dict:
+        """A district of another town than the team's is refused (superusers, or a member of
+        teams in two towns, are offered the districts of both)."""
+        data = super().clean()
+        area, team = data.get("area"), data.get("team")
+        if area is not None and team is not None and area.site_id != team.site_id:
+            self.add_error("area", _("Choose a district of the town of the person's team."))
+        return data
 
     def clean_referred_on(self) -> Any:
         """Left empty: the day already recorded, or today for a new case."""

@@ -219,7 +219,9 @@ class ClientViewSet(ModelViewSet):
                     FieldRowPanel(
                         [FieldPanel("birth_year"), FieldPanel("age_band"), FieldPanel("gender")]
                     ),
-                    FieldPanel("area"),
+                    # A plain list of the team's town's districts, not the snippet chooser,
+                    # whose modal would list every town's (ClientForm narrows the choices).
+                    FieldPanel("area", widget=forms.Select),
                     FieldRowPanel([FieldPanel("reference_code"), FieldPanel("external_id")]),
                 ],
                 heading=_("person"),

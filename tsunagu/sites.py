@@ -36,12 +36,13 @@ def default_site_id() -> int | None:
     return Site.objects.filter(is_default_site=True).values_list("pk", flat=True).first()
 
 
-def site_option(parser: Any) -> None:
-    """The ``--site HOSTNAME`` option of the commands that work on one town's rows."""
+def site_option(parser: Any, *, help: str | None = None) -> None:
+    """The ``--site HOSTNAME`` option of the commands that work on one town's rows; ``help``
+    for a command whose default is not the default site."""
     parser.add_argument(
         "--site",
         metavar="HOSTNAME",
-        help="The town's site (its host name); default: the default site.",
+        help=help or "The town's site (its host name); default: the default site.",
     )
 
 

@@ -18,10 +18,9 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from matching.access import visible_teams
+from matching.access import visible_areas, visible_teams
 from matching.models import AgeBand, Client
 from matching.models.clients import FIELD_FLAGS
-from resources.models import Area
 
 INT = IntegerField()
 
@@ -81,7 +80,7 @@ def groups(breakdown: str, *, user: Any, age_on_year: int) -> list[Group]:
     if breakdown == Breakdown.AREA:
         areas = [
             Group(str(pk), name, Q(area_id=pk))
-            for pk, name in Area.objects.values_list("pk", "name")
+            for pk, name in visible_areas(user).values_list("pk", "name")
         ]
         return [*areas, Group("", _("Not recorded"), Q(area__isnull=True))]
     if breakdown == Breakdown.AGE:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
@@ -138,11 +138,14 @@ def _listing_type_ids() -> list[int]:
     return [ContentType.objects.get_for_model(model).pk for model in LISTING_TYPES]
 
 
-def listings_by_area(area: Area | None = None) -> list[ListingRow]:
-    """Listings published now, per district (every district, "not recorded" last)."""
+def listings_by_area(
+    area: Area | None = None, *, areas: QuerySet[Area] | None = None
+) -> list[ListingRow]:
+    """Listings published now, per district (every district of ``areas``, by default every
+    district, "not recorded" last); a report passes its user's towns' districts."""
     types = _listing_type_ids()
     listings = ListingPage.objects.live()
-    areas = Area.objects.all()
+    areas = Area.objects.all() if areas is None else areas
     if area is not None:
         listings, areas = listings.filter(area=area), areas.filter(pk=area.pk)
     counts = {

@@ -20,6 +20,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from matching.access import visible_areas
 from matching.models import Client, Team
 from matching.models.clients import FIELD_FLAGS
 from reports.charts import Chart
@@ -141,7 +142,7 @@ def results(
         volunteers=community.active_volunteers(period, today),
         hours=community.hours_by_organisation(period),
         events=community.event_participation(period),
-        listings_by_area=community.listings_by_area(filters.area),
+        listings_by_area=community.listings_by_area(filters.area, areas=visible_areas(user)),
         listings_by_interest=community.listings_by_interest(filters.area),
     )
 

@@ -2,8 +2,9 @@
 
 A plain form rather than a django-filter FilterSet: nothing here filters a listing; the choices
 become a ``Period``, a breakdown and ``Filters``, the same objects ``figures.fiscal_year``
-takes from the annual pack. The team choices are the user's visible teams, so another team's
-id is refused like any unknown value (a Japanese error, no figures).
+takes from the annual pack. The team and district choices are the user's visible teams and
+their towns' districts, so another team's or town's id is refused like any unknown value (a
+Japanese error, no figures).
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
-from matching.access import visible_teams
-from resources.models import Area
+from matching.access import visible_areas, visible_teams
 
 from .breakdowns import Breakdown, field_choices
 from .figures import NO_FIELD, Filters
@@ -31,7 +31,7 @@ class ResultsForm(forms.Form):
     month = forms.TypedChoiceField(label=_("month"), coerce=int, required=False, empty_value=None)
     breakdown = forms.ChoiceField(label=_("breakdown"), choices=Breakdown.choices, required=False)
     team = forms.ModelChoiceField(label=_("team"), queryset=None, required=False)
-    area = forms.ModelChoiceField(label=_("district"), queryset=Area.objects.all(), required=False)
+    area = forms.ModelChoiceField(label=_("district"), queryset=None, required=False)
     field = forms.ChoiceField(label=_("support field"), required=False)
 
     def __init__(self, data: Any, *, user: Any, today: dt.date | None = None) -> None:
@@ -49,6 +49,7 @@ class ResultsForm(forms.Form):
             *((month, MONTHS[month]) for month in FISCAL_MONTHS),
         ]
         self.fields["team"].queryset = visible_teams(user)
+        self.fields["area"].queryset = visible_areas(user)
         self.fields["field"].choices = [
             ("", _("All")),
             *field_choices(),

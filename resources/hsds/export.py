@@ -13,14 +13,18 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.http import HttpRequest
+from wagtail.models import Site
 
 from . import queries
 from .serializers import Doc, Serializer
 from .taxonomies import HSDS_VERSION
 
 
-def directory_document(*, request: HttpRequest | None = None) -> Doc:
-    visibility = queries.Visibility.load()
+def directory_document(*, request: HttpRequest | None = None, site: Site | None = None) -> Doc:
+    """Every town's public listings, or with ``site`` (on an install of several towns) that
+    town's only, with the operators of those listings: what ``import_directory --site`` of the
+    same town reads back. The vocabulary is the install's, whole, either way."""
+    visibility = queries.Visibility.load(site=site)
     serializer = Serializer(visibility=visibility, request=request)
     services = list(queries.with_service_details(queries.services(visibility)))
     places = list(queries.places(visibility))
@@ -31,13 +35,17 @@ def directory_document(*, request: HttpRequest | None = None) -> Doc:
     locations_of: dict[int, list[Doc]] = defaultdict(list)
     for place, doc in zip(places, locations, strict=True):
         locations_of[place.organization_id].append(doc)
+    organizations = queries.organizations()
+    if visibility.towns is not None:
+        # Operators belong to no town: a town's are those of its listings.
+        organizations = organizations.filter(pk__in=[*services_of, *locations_of])
     return {
         "version": HSDS_VERSION,
         "organizations": [
             serializer.organization_full(
                 org, services=services_of[org.pk], locations=locations_of[org.pk]
             )
-            for org in queries.organizations()
+            for org in organizations
         ],
         "locations": locations,
         "services": [serializer.service_full(activity) for activity in services],

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
-from wagtail.models import PageViewRestriction
+from wagtail.models import PageViewRestriction, Site
 
 from resources import caching
 from resources.models import (
@@ -38,11 +38,16 @@ class Visibility:
     towns: tuple[island.Town, ...] | None = None
 
     @classmethod
-    def load(cls, request: HttpRequest | None = None) -> Visibility:
+    def load(cls, request: HttpRequest | None = None, *, site: Site | None = None) -> Visibility:
+        """The request's site's pages (its island's), or ``site``'s own town's pages only (an
+        export of one town, which that town imports back); every page on a one-town install."""
         paths = PageViewRestriction.objects.values_list("page__path", flat=True)
         towns = None
-        if request is not None and len(island.towns()) > 1:
-            towns = tuple(island.island_for_request(request))  # none: no site, no page
+        if len(island.towns()) > 1:
+            if site is not None:
+                towns = tuple(island.island_of(site)[:1])  # the town itself, not the island
+            elif request is not None:
+                towns = tuple(island.island_for_request(request))  # none: no site, no page
         return cls(tuple(sorted(set(paths))), towns)
 
     def q(self, prefix: str = "") -> Q:
