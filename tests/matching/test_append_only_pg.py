@@ -5,7 +5,6 @@ privileges by ``manage.py grant_app_role`` and used over a psycopg connection of
 way gunicorn and the workers connect in docker-compose.yml.
 """
 
-import datetime as dt
 import io
 import secrets
 import uuid
@@ -191,14 +190,6 @@ def test_the_grant_command_refuses_an_owner_or_unknown_role():
         call_command("grant_app_role", me, stdout=io.StringIO())
     with pytest.raises(CommandError, match="存在しません"):
         call_command("grant_app_role", "no_such_role_here", stdout=io.StringIO())
-
-
-@pytest.fixture
-def referral(person, team_b, coordinator) -> Referral:
-    return services.referral_create(
-        client=person, to_team=team_b, consent_on=dt.date(2026, 11, 1), method="interview",
-        scope="通院の予定を共有", by=coordinator,
-    )  # fmt: skip
 
 
 @pytest.fixture

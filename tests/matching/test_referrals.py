@@ -20,14 +20,6 @@ pytestmark = pytest.mark.django_db
 REFUSED = "履歴の記録は変更も削除もできません。"
 
 
-@pytest.fixture
-def referral(person, team_b, coordinator) -> Referral:
-    return services.referral_create(
-        client=person, to_team=team_b, consent_on=dt.date(2026, 11, 1), method="interview",
-        scope="通院の予定を共有", by=coordinator,
-    )  # fmt: skip
-
-
 def test_the_orm_refuses_changes_and_deletes_but_one_ending(referral, coordinator):
     rows = Referral.objects.filter(pk=referral.pk)
     attempts = {
