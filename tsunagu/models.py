@@ -28,10 +28,20 @@ class HomePage(PublicPageMixin, Page):
 
     content_panels = [*Page.content_panels, FieldPanel("lead"), FieldPanel("body")]
     parent_page_types = ["wagtailcore.Page"]
-    max_count = 1
 
     class Meta:
         verbose_name = _("home page")
+
+    @classmethod
+    def can_create_at(cls, parent: Page) -> bool:
+        """One home per town (issue 17): a new home goes directly under the tree's root, and only
+        while every existing home is a site's root, so a town's IT contact can build a second
+        town in the admin (home, then its site in Settings → Sites) but never leave strays."""
+        return (
+            super().can_create_at(parent)
+            and parent.is_root()
+            and not cls.objects.filter(sites_rooted_here__isnull=True).exists()
+        )
 
     def route(self, request: HttpRequest, path_components: list[str]) -> RouteResult:
         """Every public URL is routed from here: the answer is kept (``tsunagu.routing``)."""

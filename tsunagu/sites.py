@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
 
 def town_field(*, related_name: str) -> Any:
@@ -34,6 +34,16 @@ def default_site_id() -> int | None:
     forms) keeps working on a single-town install; None only before Wagtail made its site.
     """
     return Site.objects.filter(is_default_site=True).values_list("pk", flat=True).first()
+
+
+def town_page(model: type[Page], site: Site | None) -> Page | None:
+    """The live public page of ``model`` in ``site``'s tree: a town's directory, calendar or
+    volunteer index (one per home page, ``max_count_per_parent``). Never another town's; the
+    install's first only when no site is known (no request)."""
+    pages = model.objects.live().public()
+    if site is not None:
+        pages = pages.descendant_of(site.root_page, inclusive=True)
+    return pages.order_by("path").first()
 
 
 def site_option(parser: Any, *, help: str | None = None) -> None:

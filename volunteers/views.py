@@ -14,9 +14,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from wagtail.models import Site
 
 from resources.contact import listing_contact
 from tsunagu.conditional import conditional
+from tsunagu.sites import town_page
 from tsunagu.throttle import TOO_MANY_REQUESTS, allow_submission, throttled_message
 
 from . import ical, selectors, services
@@ -340,7 +342,8 @@ def me(request: HttpRequest) -> HttpResponse:
         "signups": selectors.volunteer_signups(volunteer=volunteer),
         "hours": selectors.volunteer_hours(volunteer=volunteer),
         "calendar_url": request.build_absolute_uri(calendar_path),
-        "index_page": VolunteerIndexPage.objects.live().first(),
+        # The volunteers wanted in the town whose site this is, not the install's first town.
+        "index_page": town_page(VolunteerIndexPage, Site.find_for_request(request)),
     }
     return render(request, "volunteers/me.html", context)
 

@@ -701,7 +701,7 @@ class EventIndexPage(PublicPageMixin, RoutablePageMixin, Page):
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["tsunagu.HomePage"]
     subpage_types = ["events.EventPage"]
-    max_count = 1
+    max_count_per_parent = 1  # one per town's home page
     template = "events/event_index_page.html"
 
     class Meta:

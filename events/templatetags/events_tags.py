@@ -20,6 +20,7 @@ from resources import caching
 from resources.models.schedules import RRULE_DAYS, parse_weeks
 from resources.schedule_text import time_text
 from tsunagu.island import island_for_request
+from tsunagu.sites import town_page
 
 from ..models import EventIndexPage, EventOccurrence, EventPage
 from ..models.pages import calendar_events, with_events
@@ -130,10 +131,7 @@ def events_this_week(context: template.Context) -> str:
 
 
 def _calendar_page(site: Site | None) -> EventIndexPage | None:
-    calendar = EventIndexPage.objects.live().public()
-    if site is not None:
-        calendar = calendar.descendant_of(site.root_page, inclusive=True)
-    return calendar.first()
+    return town_page(EventIndexPage, site)
 
 
 @register.simple_tag(takes_context=True)

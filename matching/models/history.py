@@ -1,10 +1,11 @@
 """Append-only history: rows written once, whose only sanctioned change is blanking free text.
 
-Consent records, placement status changes and the client audit log are evidence. The ORM
-refuses to change or delete them; the database refuses too (migration 0004), so raw SQL or
-another program connected as the application role cannot either. Erasing a client is the one
+Consent records, placement status changes, the client audit log and referrals are evidence. The
+ORM refuses to change or delete them; the database refuses too (migrations 0007 and 0012), so raw
+SQL or another program connected as the application role cannot either. Erasing a client is one
 exception: ``erase_free_text()`` sets the model's ``ERASABLE_FIELDS`` to "" and touches nothing
-else, which is exactly what the triggers let through.
+else; closing a referral is the other: ``close()`` sets its ``CLOSING_FIELDS`` once, while they
+are still NULL. That is exactly what the triggers let through.
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ class AppendOnlyModel(models.Model):
     # and the columns the triggers of migration 0007 let be set to "".
     ERASABLE_FIELDS: ClassVar[tuple[str, ...]] = ()
     # Columns set once from NULL to close a row that stays open for a while (``close()``);
-    # the app role may UPDATE them too.
+    # the app role may UPDATE them too, and the triggers of migration 0012 let them be set
+    # while all are NULL, never again.
     CLOSING_FIELDS: ClassVar[tuple[str, ...]] = ()
 
     class Meta:

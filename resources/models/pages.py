@@ -428,7 +428,7 @@ class DirectoryIndexPage(PublicPageMixin, RoutablePageMixin, Page):
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["tsunagu.HomePage"]
     subpage_types = ["resources.PlacePage", "resources.ActivityPage"]
-    max_count = 1
+    max_count_per_parent = 1  # one per town's home page
     template = "resources/directory_index_page.html"
 
     class Meta:

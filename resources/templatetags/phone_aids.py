@@ -9,6 +9,8 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from wagtail.models import Site
 
+from tsunagu.sites import town_page
+
 from .. import caching, map_links
 from ..models import DirectoryIndexPage
 
@@ -42,8 +44,7 @@ def directory_search_url(context: template.Context) -> str:
         return ""
 
     def find() -> str:
-        pages = DirectoryIndexPage.objects.live().public().descendant_of(site.root_page)
-        directory = pages.order_by("path").first()
+        directory = town_page(DirectoryIndexPage, site)
         return directory.get_url(request) if directory else ""
 
     key = f"resources:directory-url:{site.pk}:{caching.generation()}"

@@ -1,8 +1,12 @@
-"""Two teams with a coordinator each, a supervisor, a community editor, and a host activity."""
+"""Two teams with a coordinator each, a supervisor, a community editor, a host activity and a
+referral from one team to the other."""
+
+import datetime as dt
 
 import pytest
 
-from matching.models import Client, TeamMembership
+from matching import services
+from matching.models import Client, Referral, TeamMembership
 
 from .factories import (
     ClientFactory,
@@ -61,3 +65,12 @@ def consented(person, coordinator) -> Client:
 @pytest.fixture
 def activity(db):
     return host_activity()
+
+
+@pytest.fixture
+def referral(person, team_b, coordinator) -> Referral:
+    """The coordinator's client referred to team B with the person's consent (still open)."""
+    return services.referral_create(
+        client=person, to_team=team_b, consent_on=dt.date(2026, 11, 1), method="interview",
+        scope="通院の予定を共有", by=coordinator,
+    )  # fmt: skip

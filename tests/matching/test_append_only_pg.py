@@ -1,4 +1,4 @@
-"""Append-only, proven on PostgreSQL as the application's own role.
+"""Append-only (and a referral's closing once), proven on PostgreSQL as the application's role.
 
 A throwaway login role is created in the test database's cluster, given the application's
 privileges by ``manage.py grant_app_role`` and used over a psycopg connection of its own — the
@@ -15,7 +15,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from matching import services
-from matching.models import ClientLogEntry, Consent, PlacementStatusChange
+from matching.models import ClientLogEntry, Consent, PlacementStatusChange, Referral
+
+from .factories import ClientFactory
 
 pytestmark = [pytest.mark.fullstack, pytest.mark.django_db(transaction=True)]
 
@@ -188,3 +190,79 @@ def test_the_grant_command_refuses_an_owner_or_unknown_role():
         call_command("grant_app_role", me, stdout=io.StringIO())
     with pytest.raises(CommandError, match="存在しません"):
         call_command("grant_app_role", "no_such_role_here", stdout=io.StringIO())
+
+
+@pytest.fixture
+def moved_to(team_a):
+    """Another client, whom a rewritten referral would name instead."""
+    return ClientFactory(team=team_a)
+
+
+def referral_row(referral: Referral) -> dict:
+    return Referral.objects.filter(pk=referral.pk).values().get()
+
+
+def close(user_pk: int) -> str:
+    return f"UPDATE matching_referral SET ended_at = now(), ended_by_id = {int(user_pk)}"
+
+
+def test_the_app_role_closes_a_referral_once_and_blanks_its_scope(
+    app_role, referral, moved_to, coordinator, other_coordinator
+):
+    _, conn = app_role
+    before = referral_row(referral)
+    # Columns the role was not granted, and deletion, are refused before the trigger runs.
+    for sql in (
+        f"UPDATE matching_referral SET client_id = '{moved_to.pk}'",
+        "UPDATE matching_referral SET consent_on = '2020-01-01'",
+        "DELETE FROM matching_referral",
+        "TRUNCATE matching_referral",
+    ):
+        assert "permission denied" in refused(conn, sql), sql
+    # A granted column may only become '' (scope) or be set once from NULL (closing).
+    sql = "UPDATE matching_referral SET scope = '範囲を書き換え'"
+    assert "append-only" in refused(conn, sql)
+    assert referral_row(referral) == before
+
+    assert run(conn, close(coordinator.pk)) == 1
+    closed = referral_row(referral)
+    assert closed["ended_at"] is not None and closed["ended_by_id"] == coordinator.pk
+    assert {**closed, "ended_at": None, "ended_by_id": None} == before
+    for sql in (
+        close(other_coordinator.pk),
+        close(coordinator.pk),
+        "UPDATE matching_referral SET ended_at = now()",
+        "UPDATE matching_referral SET ended_by_id = NULL",
+        "UPDATE matching_referral SET ended_at = NULL, ended_by_id = NULL",
+    ):
+        assert "append-only" in refused(conn, sql), sql
+    assert referral_row(referral) == closed
+
+    # What erasure sends once the referral is closed: blank the scope, nothing else changes.
+    assert run(conn, "UPDATE matching_referral SET scope = ''") == 1
+    assert referral_row(referral) == {**closed, "scope": ""}
+
+
+def test_the_referral_trigger_holds_even_if_the_role_were_granted_too_much(
+    app_role, referral, moved_to, team_a, coordinator
+):
+    role, conn = app_role
+    owner(f"GRANT ALL ON matching_referral TO {role}")
+    before = referral_row(referral)
+    for sql in (
+        f"UPDATE matching_referral SET client_id = '{moved_to.pk}'",
+        f"UPDATE matching_referral SET to_team_id = '{team_a.pk}'",
+        "UPDATE matching_referral SET consent_on = '2020-01-01', scope = ''",
+        "UPDATE matching_referral SET created_at = now(), ended_at = now()",
+        "DELETE FROM matching_referral",
+        "TRUNCATE matching_referral",
+    ):
+        assert "append-only" in refused(conn, sql), sql
+    assert referral_row(referral) == before
+    # Erasure's way: closed without a user, blanked in the same statement; then never again.
+    assert run(conn, "UPDATE matching_referral SET ended_at = now(), scope = ''") == 1
+    closed = referral_row(referral)
+    assert (closed["ended_by_id"], closed["scope"]) == (None, "")
+    assert "append-only" in refused(conn, close(coordinator.pk))
+    assert "append-only" in refused(conn, "DELETE FROM matching_referral")
+    assert referral_row(referral) == closed

@@ -52,7 +52,7 @@ class VolunteerIndexPage(PublicPageMixin, Page):
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
     parent_page_types = ["tsunagu.HomePage"]
     subpage_types = ["volunteers.OpportunityPage"]
-    max_count = 1
+    max_count_per_parent = 1  # one per town's home page
     template = "volunteers/volunteer_index_page.html"
 
     class Meta:
