@@ -150,16 +150,30 @@ def visible_teams(user: Any) -> QuerySet[Team]:
     return teams.order_by("name")
 
 
+def user_town_ids(user: Any) -> frozenset[int] | None:
+    """The user's towns (site ids) for the staff reports and filters; None for every town.
+
+    Every town for those who see every town (superusers, the system, read-all staff of a
+    one-site install) and for anyone on an install of one site, where there is no other town
+    to keep apart; otherwise the towns of the user's teams, none for staff in no team — as for
+    clients, adding a second town never widens what anyone is shown.
+    """
+    access = client_access(user)
+    if access.sees_every_town or single_town():
+        return None
+    return access.town_ids or frozenset()
+
+
 def visible_areas(user: Any) -> QuerySet[Area]:
     """The districts of the user's towns: the choices of district filters and report forms.
 
     Another town's districts name places the user has no business with, and filtering by one
     finds nothing the user may read anyway; every district for those who see every town.
     """
-    access = client_access(user)
-    if access.sees_every_town:
+    towns = user_town_ids(user)
+    if towns is None:
         return Area.objects.all()
-    return Area.objects.filter(site_id__in=access.town_ids or ())
+    return Area.objects.filter(site_id__in=towns)
 
 
 def writable_areas(user: Any) -> QuerySet[Area]:

@@ -3,14 +3,20 @@
 Visible only with ``verification.view_stale_report`` (town staff), not to community groups'
 editors: the report shows every operator's listings, and which of them let theirs lapse. What
 became of each listing's latest reminder is read from its outbox message.
+
+Several towns (issue 17): like the 実績 report, the report lists the listings and offers the
+districts of the user's towns only (their teams' sites); superusers, and everyone on an
+install of one town, see every town.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -20,9 +26,12 @@ from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.reports import ReportView
 from wagtail.coreutils import get_content_type_label
 
+from matching.access import user_town_ids, visible_areas
 from outbox.models import Message
-from resources.models import Area, ListingPage, Organization
+from resources.area_choices import TownAreaFilter
+from resources.models import ListingPage, Organization
 from tsunagu.exports import SafeSpreadsheetExportMixin
+from tsunagu.island import in_towns, towns
 
 from . import selectors
 from .models import VerificationReminder
@@ -42,7 +51,7 @@ class StaleListingsFilterSet(WagtailFilterSet):
     content_type = ContentTypeFilter(
         label=_("Type"), queryset=lambda request: listing_content_types()
     )
-    area = django_filters.ModelChoiceFilter(label=_("district"), queryset=Area.objects.all())
+    area = TownAreaFilter(label=_("district"), queryset=lambda request: visible_areas(request.user))
     organization = django_filters.ModelChoiceFilter(
         label=_("operator"), queryset=Organization.objects.all()
     )
@@ -76,6 +85,16 @@ def reminder_state(route: str | None, status: str | None) -> str | Promise:
     if status is None or status == Status.SENT:
         return _("Sent to the town office") if route == Route.TOWN else _("Sent to the operator")
     return STATE_BY_STATUS.get(status) or Status(status).label
+
+
+def users_towns(user: Any) -> Q:
+    """The listings of the user's towns (``matching.access.user_town_ids``), by their place in
+    the page tree: no condition for those who see every town (superusers, and everyone on an
+    install of one town); nothing for staff of a several-town install who are in no team."""
+    town_ids = user_town_ids(user)
+    if town_ids is None:
+        return Q()
+    return in_towns([town for town in towns() if town.site_id in town_ids])
 
 
 def _edit_url(page: ListingPage) -> str:
@@ -143,6 +162,7 @@ class StaleListingsView(SafeSpreadsheetExportMixin, ReportView):
         latest = VerificationReminder.objects.filter(page=OuterRef("pk")).order_by("-cycle", "-pk")
         return (
             selectors.stale_listings(today=timezone.localdate())
+            .filter(users_towns(self.request.user))
             .select_related("content_type", "organization", "area")
             .annotate(
                 reminded_at=Subquery(latest.values("claimed_at")[:1]),

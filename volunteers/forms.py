@@ -9,8 +9,11 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from resources.area_choices import TownAreaChoiceField, island_areas
 from resources.contact_keys import phone_key
 from resources.models import Area, Organization, Term
+from tsunagu.island import Town, island_of
+from tsunagu.sites import default_site_id
 from tsunagu.text import normalize, to_hiragana
 
 from .codes import CODE_DIGITS
@@ -125,14 +128,26 @@ HELP_TEXTS = {
 
 
 class VolunteerChoicesMixin:
-    """The choices the register's fields offer, for whichever of them a form has."""
+    """The choices the register's fields offer, for whichever of them a form has.
 
-    def __init__(self, *args, **kwargs):
+    ``island`` is the towns the request's site shows (``tsunagu.island.island_for_request``):
+    the district is one of theirs, grouped by town when there are several; without a request,
+    the default site's. A volunteer keeps a district already recorded even if its town is no
+    longer offered, so saving their page unchanged never fails.
+    """
+
+    def __init__(self, *args, island: list[Town] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if "skills" in self.fields:
             self.fields["skills"].queryset = Term.objects.filter(kind=Term.Kind.INTEREST)
         if "area" in self.fields:
-            self.fields["area"].queryset = Area.objects.all()
+            if island is None:
+                island = island_of(default_site_id())
+            areas = island_areas(island)
+            if self.instance.area_id is not None:
+                areas = areas | Area.objects.filter(pk=self.instance.area_id)
+            self.fields["area"].queryset = areas
+            self.fields["area"].first_town = island[0].site_id if island else None
         if "age_band" in self.fields:
             choices = [("", _("Prefer not to say")), *Volunteer.AgeBand.choices]
             self.fields["age_band"].choices = choices
@@ -161,6 +176,7 @@ class RegistrationForm(
     class Meta:
         model = Volunteer
         fields = [f for f in REGISTRATION_FIELDS if f != "email"]
+        field_classes = {"area": TownAreaChoiceField}
         widgets = PROFILE_WIDGETS
         help_texts = HELP_TEXTS
 

@@ -18,6 +18,7 @@ from wagtail.models import Site
 
 from resources.contact import listing_contact
 from tsunagu.conditional import conditional
+from tsunagu.island import island_for_request
 from tsunagu.sites import town_page
 from tsunagu.throttle import TOO_MANY_REQUESTS, allow_submission, throttled_message
 
@@ -70,7 +71,7 @@ REGISTRATION_STEP_TWO_SECONDS = 30 * 60
 @never_cache
 def register(request: HttpRequest) -> HttpResponse:
     """Step one: the eight fields needed to take part; then step two (optional details)."""
-    form = RegistrationForm(request.POST or None)
+    form = RegistrationForm(request.POST or None, island=island_for_request(request))
     if request.method == "POST" and form.is_valid():
         if not allow_submission(request, scope="volunteer-register"):
             form.add_error(None, throttled_message())
@@ -353,7 +354,7 @@ def me_edit(request: HttpRequest) -> HttpResponse:
     volunteer = _volunteer_or_redirect(request)
     if isinstance(volunteer, HttpResponse):
         return volunteer
-    form = ProfileForm(request.POST or None, instance=volunteer)
+    form = ProfileForm(request.POST or None, instance=volunteer, island=island_for_request(request))
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Your details have been saved."))

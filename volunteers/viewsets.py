@@ -4,11 +4,13 @@ Every view here is behind model permissions that community-group editors do not 
 state changes with rules (approve, erase, cancel, approve hours) go through the services.
 """
 
+from typing import Any
+
 import django_filters
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import yesno
 from django.urls import path, reverse
@@ -34,6 +36,8 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from matching.access import user_town_ids, visible_areas
+from resources.area_choices import TownAreaFilter
 from resources.models import Area, Term
 from tsunagu.exports import SafeIndexView, SafeSpreadsheetExportMixin
 
@@ -74,13 +78,27 @@ class VolunteerAdminForm(WagtailAdminModelForm):
         return cleaned_data
 
 
+def register_areas(user: Any) -> QuerySet[Area]:
+    """The district choices of the volunteer register's filter.
+
+    Volunteer coordinators usually belong to no team, so their towns are often unknown: a user
+    with towns of their own (``matching.access.user_town_ids``: their teams' sites) is offered
+    those towns' districts; anybody else — staff in no team, superusers, everyone on an install
+    of one town — every district, grouped under its town's name when there are several. The
+    filter only narrows the list the user is already shown (which volunteers that is, is not
+    decided here), so offering a district reveals nothing of another town's volunteers.
+    """
+    towns = user_town_ids(user)
+    return visible_areas(user) if towns else Area.objects.all()
+
+
 class VolunteerFilterSet(WagtailFilterSet):
     active = django_filters.BooleanFilter(label=gettext_lazy("active"), method="filter_active")
     status = django_filters.ChoiceFilter(
         label=gettext_lazy("status"), choices=Volunteer.Status.choices
     )
-    area = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("district"), queryset=Area.objects.all()
+    area = TownAreaFilter(
+        label=gettext_lazy("district"), queryset=lambda request: register_areas(request.user)
     )
     skills = django_filters.ModelMultipleChoiceFilter(
         label=gettext_lazy("skills and interests (any of)"),
