@@ -1,11 +1,12 @@
 """Every volunteers test: tasks run in-process (even when REDIS_URL is set), a fresh cache; and
-clocks for the tests that care when the day-before reminder falls due."""
+clocks for the tests that care when the day-before reminder falls due; a coordinator."""
 
 import datetime as dt
 from collections.abc import Iterator
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -30,6 +31,31 @@ def _eager_tasks() -> Iterator[None]:
 def _empty_cache() -> None:
     # The link-email throttle counts in the cache; one test's emails must not throttle the next.
     cache.clear()
+
+
+@pytest.fixture
+def coordinator(django_user_model):
+    """A volunteer coordinator: the register's, sign-ups' and hours' permissions, in no team."""
+    group = Group.objects.create(name="ボランティア担当")
+    group.permissions.add(
+        Permission.objects.get(codename="access_admin"),
+        *Permission.objects.filter(
+            content_type__app_label="volunteers",
+            codename__in=[
+                "add_volunteer",
+                "change_volunteer",
+                "view_volunteer",
+                "view_signup",
+                "change_signup",
+                "add_hoursentry",
+                "change_hoursentry",
+                "view_hoursentry",
+            ],
+        ),
+    )
+    user = django_user_model.objects.create_user("coord", "coord@example.jp", "pw")
+    user.groups.add(group)
+    return user
 
 
 def local(day: dt.date, time: dt.time) -> dt.datetime:

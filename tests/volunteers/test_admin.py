@@ -20,30 +20,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def coordinator(django_user_model):
-    group = Group.objects.create(name="ボランティア担当")
-    group.permissions.add(
-        Permission.objects.get(codename="access_admin"),
-        *Permission.objects.filter(
-            content_type__app_label="volunteers",
-            codename__in=[
-                "add_volunteer",
-                "change_volunteer",
-                "view_volunteer",
-                "view_signup",
-                "change_signup",
-                "add_hoursentry",
-                "change_hoursentry",
-                "view_hoursentry",
-            ],
-        ),
-    )
-    user = django_user_model.objects.create_user("coord", "coord@example.jp", "pw")
-    user.groups.add(group)
-    return user
-
-
-@pytest.fixture
 def admin_client(client, coordinator):
     client.force_login(coordinator)
     return client

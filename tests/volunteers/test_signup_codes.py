@@ -5,7 +5,7 @@ signing them up in the admin. Nobody without email is ever told to check their e
 import re
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from outbox.models import Message
@@ -176,21 +176,6 @@ def test_the_public_pages_offer_the_code_to_people_without_email(client, shift):
 
 
 # --- staff
-
-
-@pytest.fixture
-def coordinator(django_user_model):
-    group = Group.objects.create(name="ボランティア担当")
-    group.permissions.add(
-        Permission.objects.get(codename="access_admin"),
-        *Permission.objects.filter(
-            content_type__app_label="volunteers",
-            codename__in=["change_volunteer", "view_volunteer", "view_signup", "change_signup"],
-        ),
-    )
-    user = django_user_model.objects.create_user("coord", "coord@example.jp", "pw")
-    user.groups.add(group)
-    return user
 
 
 def test_staff_issue_a_code_shown_once_and_the_old_one_stops_working(client, coordinator, by_phone):

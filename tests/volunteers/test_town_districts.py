@@ -13,7 +13,6 @@ import re
 from types import SimpleNamespace
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from wagtail.models import Site
 
@@ -189,22 +188,6 @@ def test_my_page_keeps_a_district_recorded_while_the_towns_shared(client, towns)
 
 
 # --- the admin register's filter -----------------------------------------------------------
-
-
-@pytest.fixture
-def coordinator(django_user_model):
-    """A volunteer coordinator: the register's permissions, in no team."""
-    group = Group.objects.create(name="ボランティア担当")
-    group.permissions.add(
-        Permission.objects.get(codename="access_admin"),
-        *Permission.objects.filter(
-            content_type__app_label="volunteers",
-            codename__in=["view_volunteer", "change_volunteer"],
-        ),
-    )
-    user = django_user_model.objects.create_user("vcoord", "vcoord@example.jp", "pw")
-    user.groups.add(group)
-    return user
 
 
 def test_a_coordinator_in_no_team_filters_by_every_district_grouped_by_town(
