@@ -168,7 +168,8 @@ def visible_areas(user: Any) -> QuerySet[Area]:
     """The districts of the user's towns: the choices of district filters and report forms.
 
     Another town's districts name places the user has no business with, and filtering by one
-    finds nothing the user may read anyway; every district for those who see every town.
+    finds nothing the user may read anyway; every district for those who see every town, and
+    on an install of one town (``user_town_ids``).
     """
     towns = user_town_ids(user)
     if towns is None:

@@ -37,7 +37,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from matching.access import user_town_ids, visible_areas
-from resources.area_choices import TownAreaFilter
+from resources.area_choices import TownAreaChoiceField, TownAreaFilter
 from resources.models import Area, Term
 from tsunagu.exports import SafeIndexView, SafeSpreadsheetExportMixin
 
@@ -69,7 +69,12 @@ register_permission_policy(SignUp, SignUpPermissionPolicy(SignUp))
 
 
 class VolunteerAdminForm(WagtailAdminModelForm):
-    """Staff may register someone who telephoned, but only with their consent on record."""
+    """Staff may register someone who telephoned, but only with their consent on record.
+
+    Any town's district may be recorded (who sees which volunteers is not decided here); with
+    several towns they are grouped under the town's name, so two 「中央」 can be told apart."""
+
+    area = Volunteer._meta.get_field("area").formfield(form_class=TownAreaChoiceField)
 
     def clean(self):
         cleaned_data = super().clean()

@@ -234,3 +234,17 @@ def test_on_an_install_of_one_town_every_district_is_offered_as_before(client, c
     for choices in (select, form):
         assert f'value="{kibiru.pk}"' in choices and f'value="{serikaku.pk}"' in choices
         assert _groups(choices) == []
+
+
+def test_the_register_s_form_groups_every_town_s_districts_under_the_town(
+    client, towns, coordinator
+):
+    volunteer = VolunteerFactory(name="知名 二郎", area=towns.china_centre)
+    client.force_login(coordinator)
+
+    select = _area_select(client.get(reverse("volunteer_register:edit", args=[volunteer.pk])))
+
+    assert _groups(select) == ["和泊町", "知名町"]
+    chinas_group = select[select.index('<optgroup label="知名町"') :]
+    assert f'value="{towns.china_centre.pk}" selected' in chinas_group
+    assert f'value="{towns.centre.pk}"' not in chinas_group
