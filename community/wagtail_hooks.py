@@ -34,7 +34,7 @@ from .review import (
     ReviewView,
     user_can_review,
 )
-from .services import is_group_editor_only, is_in_a_section, pages_in_sections
+from .services import is_group_editor_only, is_in_a_section, pages_in_sections, staff_sites
 from .status import Stage, own_group_statuses, own_sections, page_status
 from .views import INVITE_PERMISSION, EditorsIndexView, InviteView
 
@@ -67,7 +67,12 @@ def register_editors_menu_item() -> MenuItem:
 def invite_button(snippet, user, next_url=None):
     from resources.models import Organization
 
-    if isinstance(snippet, Organization) and user.has_perm(INVITE_PERMISSION):
+    if not isinstance(snippet, Organization) or not user.has_perm(INVITE_PERMISSION):
+        return
+    # Once per listing, not per row: the towns whose groups this user manages.
+    if not hasattr(user, "_community_staff_sites"):
+        user._community_staff_sites = set(staff_sites(user).values_list("pk", flat=True))
+    if snippet.site_id in user._community_staff_sites:
         yield ListingMenuItem(
             _("Invite an editor"),
             reverse("community_invite", args=[snippet.pk]),

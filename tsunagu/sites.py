@@ -107,12 +107,9 @@ def fill_default_site(app_label: str, model_name: str) -> Callable[[Any, Any], N
     return forwards
 
 
-def site_operations(
-    app_label: str, model_name: str, *, related_name: str, name_length: int, constraint: str
-) -> list[Any]:
-    """The migration that gives a model of named rows (teams, districts) a town: a nullable
-    ``site``, filled with the default site, made required, and the name unique per site
-    instead of everywhere. Written once for both apps' migrations."""
+def site_field_operations(app_label: str, model_name: str, *, related_name: str) -> list[Any]:
+    """The migration steps that give a model a town: a nullable ``site``, filled with the
+    default site, then made required (teams, districts, community groups)."""
     from django.db import migrations, models
 
     def site_field(**options: Any) -> models.ForeignKey:
@@ -131,6 +128,20 @@ def site_operations(
         migrations.AlterField(
             model_name=model, name="site", field=site_field(default=default_site_id)
         ),
+    ]
+
+
+def site_operations(
+    app_label: str, model_name: str, *, related_name: str, name_length: int, constraint: str
+) -> list[Any]:
+    """The migration that gives a model of named rows (teams, districts) a town
+    (``site_field_operations``) and makes the name unique per site instead of everywhere.
+    Written once for both apps' migrations."""
+    from django.db import migrations, models
+
+    model = model_name.lower()
+    return [
+        *site_field_operations(app_label, model_name, related_name=related_name),
         migrations.AlterField(
             model_name=model,
             name="name",
@@ -141,3 +152,12 @@ def site_operations(
             constraint=models.UniqueConstraint(fields=("site", "name"), name=constraint),
         ),
     ]
+
+
+def town_name(site: Site) -> str:
+    """The town's name as people say it (「知名町」): its settings' municipality, else the
+    site's name or host name (as ``tsunagu.island`` names towns)."""
+    from tsunagu.models import TownSettings
+
+    settings = TownSettings.objects.filter(site=site).first()
+    return (settings.town_name if settings else "") or site.site_name or site.hostname
