@@ -5,11 +5,13 @@ their pages and invite their editors. The default site's town keeps the names �
 
 from __future__ import annotations
 
+from io import StringIO
 from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.management import call_command
 from django.urls import reverse
 from wagtail.models import GroupPagePermission, TaskState, WorkflowPage
 from wagtail.test.utils.form_data import querydict_from_html
@@ -209,3 +211,16 @@ def test_the_organisation_s_town_is_a_superuser_s_to_change(client, towns):
     admin = get_user_model().objects.create_superuser("it", "it@example.jp", PASSWORD)
     client.force_login(admin)
     assert 'name="site"' in client.get(url).content.decode()
+
+
+def test_setup_community_sets_up_each_town_s_moderation():
+    wadomari, china = two_towns()
+    out = StringIO()
+    call_command("setup_community", stdout=out)
+    assert out.getvalue().splitlines() == [
+        "ワークフロー「町の承認」を設定しました。",
+        "ワークフロー「町の承認（知名町）」を設定しました。",
+    ]
+    for town, name in ((wadomari, "町の承認"), (china, "町の承認（知名町）")):
+        assert town.directory.get_workflow().name == name
+        assert town.volunteers.get_workflow().name == name
