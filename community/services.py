@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Length, Substr
 from django.utils.translation import gettext as _
 from wagtail.models import (
@@ -32,7 +32,7 @@ from wagtail.models import (
 from events.models import EventIndexPage
 from outbox.services import Spec, enqueue
 from resources.models import DirectoryIndexPage, Organization
-from tsunagu.sites import town_name
+from tsunagu.sites import staff_sites, town_name
 from volunteers.models import VolunteerIndexPage
 
 from . import emails
@@ -165,28 +165,9 @@ def ensure_moderation(site: Site | None = None) -> Workflow:
     return workflow
 
 
-def staff_sites(user: Any) -> QuerySet[Site]:
-    """The towns whose staff ``user`` is (a superuser: every town): those whose pages their
-    groups may publish; town staff may, under their own town's indexes, editors never. On an
-    install of one town, any such right (its pages may sit outside the site's root). One
-    query, usable as a subquery."""
-    sites = Site.objects.all()
-    if user.is_superuser:
-        return sites
-    granted = GroupPagePermission.objects.filter(
-        group__user=user, permission__codename="publish_page"
-    )
-    in_town = granted.filter(page__path__startswith=OuterRef("root_page__path"))
-    only_town = ~Exists(Site.objects.exclude(pk=OuterRef("pk")))
-    return sites.filter(Q(Exists(in_town)) | (Q(only_town) & Q(Exists(granted))))
-
-
 def organizations_for_staff(user: Any) -> QuerySet[Organization]:
     """The groups whose editors ``user`` may manage: their own towns' (all for a superuser)."""
-    organizations = Organization.objects.all()
-    if user.is_superuser:
-        return organizations
-    return organizations.filter(site__in=staff_sites(user))
+    return Organization.objects.filter(site__in=staff_sites(user))
 
 
 def _unique_group_name(organization: Organization) -> str:

@@ -24,6 +24,8 @@ from wagtail.admin.views.home import WorkflowObjectsToModeratePanel
 from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
+from tsunagu.sites import staff_sites
+
 from .checks import approval_problems
 from .models import OrganizationSectionPage
 from .panels import GroupPagesPanel, add_shortcuts
@@ -34,7 +36,7 @@ from .review import (
     ReviewView,
     user_can_review,
 )
-from .services import is_group_editor_only, is_in_a_section, pages_in_sections, staff_sites
+from .services import is_group_editor_only, is_in_a_section, pages_in_sections
 from .status import Stage, own_group_statuses, own_sections, page_status
 from .views import INVITE_PERMISSION, EditorsIndexView, InviteView
 

@@ -46,6 +46,25 @@ def town_page(model: type[Page], site: Site | None) -> Page | None:
     return pages.order_by("path").first()
 
 
+def staff_sites(user: Any) -> Any:
+    """The towns (sites) whose staff ``user`` is: those whose pages their groups may publish
+    (town staff may, under their own town's indexes; community group editors never); every
+    town for a superuser. On an install of one town, any such right counts (its pages may sit
+    outside the site's root). A queryset, so it costs no query of its own as a subquery."""
+    from django.db.models import Exists, OuterRef, Q
+    from wagtail.models import GroupPagePermission
+
+    sites = Site.objects.all()
+    if user.is_superuser:
+        return sites
+    granted = GroupPagePermission.objects.filter(
+        group__user=user, permission__codename="publish_page"
+    )
+    in_town = granted.filter(page__path__startswith=OuterRef("root_page__path"))
+    only_town = ~Exists(Site.objects.exclude(pk=OuterRef("pk")))
+    return sites.filter(Q(Exists(in_town)) | (Q(only_town) & Q(Exists(granted))))
+
+
 def site_option(parser: Any, *, help: str | None = None) -> None:
     """The ``--site HOSTNAME`` option of the commands that work on one town's rows; ``help``
     for a command whose default is not the default site."""

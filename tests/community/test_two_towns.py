@@ -17,7 +17,7 @@ from wagtail.models import GroupPagePermission, TaskState, WorkflowPage
 from wagtail.test.utils.form_data import querydict_from_html
 
 from community import services
-from resources.models import PlacePage
+from resources.models import Organization, PlacePage
 from tests.resources.factories import AreaFactory, OrganizationFactory
 from tests.tsunagu.island import two_towns
 
@@ -201,6 +201,40 @@ def test_a_superuser_manages_every_town_s_groups(client, towns):
     assert wadomari.organization.name in listing and china.organization.name in listing
     invite = reverse("community_invite", args=[china.organization.pk])
     assert client.get(invite).status_code == 200
+
+
+def _snippet_url(name: str, *args) -> str:
+    return reverse(f"wagtailsnippets_resources_organization:{name}", args=args)
+
+
+def test_staff_see_and_edit_their_own_town_s_organisations_only(client, towns):
+    wadomari, china = towns
+    for staff, own, other in ((wadomari.staff, wadomari, china), (china.staff, china, wadomari)):
+        client.force_login(staff)
+        listing = client.get(_snippet_url("list")).content.decode()
+        assert own.organization.name in listing and other.organization.name not in listing
+        assert client.get(_snippet_url("edit", own.organization.pk)).status_code == 200
+        for name in ("edit", "copy", "usage", "history", "delete"):
+            response = client.get(_snippet_url(name, other.organization.pk))
+            assert response.status_code == 404, name
+        changed = {"name": "書き換え", "kind": "voluntary"}
+        assert client.post(_snippet_url("edit", other.organization.pk), changed).status_code == 404
+        other.organization.refresh_from_db()
+        assert other.organization.name != "書き換え"
+
+
+def test_an_organisation_made_by_a_town_s_staff_belongs_to_that_town(client, towns):
+    wadomari, china = towns
+    client.force_login(china.staff)
+    response = client.post(_snippet_url("add"), {"name": "知名町の新しい会", "kind": "voluntary"})
+    assert response.status_code == 302
+    organization = Organization.objects.get(name="知名町の新しい会")
+    assert organization.site == china.site
+    assert [s.get_parent().pk for s in services.ensure_sections(organization)] == [
+        china.directory.pk,
+        china.calendar.pk,
+        china.volunteers.pk,
+    ]
 
 
 def test_the_organisation_s_town_is_a_superuser_s_to_change(client, towns):
