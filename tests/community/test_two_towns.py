@@ -178,12 +178,22 @@ def test_a_wadomari_group_s_page_is_not_china_staff_s_to_decide(client, towns):
     assert place.live
 
 
-def test_staff_invite_editors_for_their_own_town_s_groups_only(client, towns):
+def _as_each_town_s_staff(client, towns):
+    """Logged in as each town's staff in turn: yields (their town, the other town)."""
     wadomari, china = towns
-    for staff, own, other in ((wadomari.staff, wadomari, china), (china.staff, china, wadomari)):
-        client.force_login(staff)
-        listing = client.get(reverse("community_editors")).content.decode()
-        assert own.organization.name in listing and other.organization.name not in listing
+    for own, other in ((wadomari, china), (china, wadomari)):
+        client.force_login(own.staff)
+        yield own, other
+
+
+def _lists_only_own(client, url: str, own: SimpleNamespace, other: SimpleNamespace) -> bool:
+    listing = client.get(url).content.decode()
+    return own.organization.name in listing and other.organization.name not in listing
+
+
+def test_staff_invite_editors_for_their_own_town_s_groups_only(client, towns):
+    for own, other in _as_each_town_s_staff(client, towns):
+        assert _lists_only_own(client, reverse("community_editors"), own, other)
         invite = reverse("community_invite", args=[other.organization.pk])
         assert client.get(invite).status_code == 404
         assert client.post(invite, {"email": "someone@example.jp"}).status_code == 404
@@ -208,11 +218,8 @@ def _snippet_url(name: str, *args) -> str:
 
 
 def test_staff_see_and_edit_their_own_town_s_organisations_only(client, towns):
-    wadomari, china = towns
-    for staff, own, other in ((wadomari.staff, wadomari, china), (china.staff, china, wadomari)):
-        client.force_login(staff)
-        listing = client.get(_snippet_url("list")).content.decode()
-        assert own.organization.name in listing and other.organization.name not in listing
+    for own, other in _as_each_town_s_staff(client, towns):
+        assert _lists_only_own(client, _snippet_url("list"), own, other)
         assert client.get(_snippet_url("edit", own.organization.pk)).status_code == 200
         for name in ("edit", "copy", "usage", "history", "delete"):
             response = client.get(_snippet_url(name, other.organization.pk))
