@@ -95,9 +95,14 @@ def _grant_page(group: Group, page: Page, codenames: tuple[str, ...]) -> None:
         )
 
 
-def _town(site: Site | None) -> Site:
-    """``site``, or the default site's town when None (the single-town callers)."""
-    return site if site is not None else Site.objects.get(is_default_site=True)
+def town_site(site: Site | None) -> Site:
+    """The site that stands for ``site``'s town: a town served on two hostnames is one tree,
+    so one staff group and one workflow (the default site's, else the first); the default
+    site's town when None (the single-town callers)."""
+    if site is None:
+        return Site.objects.get(is_default_site=True)
+    same_tree = Site.objects.filter(root_page_id=site.root_page_id)
+    return same_tree.order_by("-is_default_site", "pk").first() or site
 
 
 def _town_suffix(site: Site) -> str:
@@ -118,7 +123,7 @@ def _town_pages(model: type[Page], site: Site) -> QuerySet[Page]:
 def indexes(site: Site | None = None) -> list[Page]:
     """The town's directory, calendar and volunteer index that exist (the default site's town
     when no site is given); never another town's."""
-    town = _town(site)
+    town = town_site(site)
     found = []
     for index_model, _section in SECTION_TYPES:
         index = _town_pages(index_model, town).order_by("path").first()
@@ -131,7 +136,7 @@ def indexes(site: Site | None = None) -> list[Page]:
 def staff_group(site: Site | None = None) -> Group:
     """The town's staff (町職員, 町職員（知名町）…): publish anywhere under their own town's
     indexes, approve its pages, invite its groups' editors; nothing in another town."""
-    town = _town(site)
+    town = town_site(site)
     group, _created = Group.objects.get_or_create(name=STAFF_GROUP_NAME + _town_suffix(town))
     group.permissions.add(*(_permission(p) for p in STAFF_PERMISSIONS))
     for index in indexes(town):
@@ -148,7 +153,7 @@ def ensure_moderation(site: Site | None = None) -> Workflow:
     staff never approve another's pages. An index that already has another workflow assigned
     keeps it: the town chose that one.
     """
-    town = _town(site)
+    town = town_site(site)
     suffix = _town_suffix(town)
     staff = staff_group(town)
     workflow, _created = Workflow.objects.get_or_create(name=WORKFLOW_NAME + suffix)

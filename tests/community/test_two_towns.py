@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
-from wagtail.models import GroupPagePermission, TaskState, WorkflowPage
+from wagtail.models import GroupPagePermission, Site, TaskState, WorkflowPage
 from wagtail.test.utils.form_data import querydict_from_html
 
 from community import services
@@ -108,6 +108,10 @@ def test_each_town_has_its_own_staff_group_workflow_and_sections(towns):
     # The default town's workflow stays on its own indexes only.
     china_pages = [china.directory.pk, china.calendar.pk, china.volunteers.pk]
     assert not WorkflowPage.objects.filter(page__in=china_pages, workflow__name="町の承認").exists()
+    # A town on a second hostname is the same town: the same group and workflow.
+    alias = Site.objects.create(hostname="www.china.example", port=80, root_page=china.home)
+    assert services.staff_group(alias) == services.staff_group(china.site)
+    assert services.ensure_moderation(alias) == services.ensure_moderation(china.site)
     # Idempotent: a second run adds nothing.
     services.ensure_moderation(china.site)
     services.ensure_sections(china.organization)

@@ -23,7 +23,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, all_organizations: bool = False, **options) -> None:
-        for site in Site.objects.order_by("-is_default_site", "pk"):
+        towns = {services.town_site(site) for site in Site.objects.all()}
+        for site in sorted(towns, key=lambda site: (not site.is_default_site, site.pk)):
             # Each town its own staff group and workflow; a site with no index yet waits.
             if site.is_default_site or services.indexes(site):
                 workflow = services.ensure_moderation(site)
