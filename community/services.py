@@ -23,6 +23,7 @@ from wagtail.models import (
     GroupCollectionPermission,
     GroupPagePermission,
     Page,
+    Site,
     Workflow,
     WorkflowPage,
     WorkflowTask,
@@ -31,6 +32,7 @@ from wagtail.models import (
 from events.models import EventIndexPage
 from outbox.services import Spec, enqueue
 from resources.models import DirectoryIndexPage, Organization
+from tsunagu.sites import staff_sites, town_name
 from volunteers.models import VolunteerIndexPage
 
 from . import emails
@@ -93,46 +95,84 @@ def _grant_page(group: Group, page: Page, codenames: tuple[str, ...]) -> None:
         )
 
 
-def indexes() -> list[Page]:
-    """The directory, calendar and volunteer index that exist (the first of each)."""
+def town_site(site: Site | None) -> Site:
+    """The site that stands for ``site``'s town: a town served on two hostnames is one tree,
+    so one staff group and one workflow (the default site's, else the first); the default
+    site's town when None (the single-town callers)."""
+    if site is None:
+        return Site.objects.get(is_default_site=True)
+    same_tree = Site.objects.filter(root_page_id=site.root_page_id)
+    return same_tree.order_by("-is_default_site", "pk").first() or site
+
+
+def _town_suffix(site: Site) -> str:
+    """What another town's staff group, task and workflow add to their names (「（知名町）」);
+    nothing for the default site's town, whose names existing installs rely on."""
+    return "" if site.is_default_site else f"（{town_name(site)}）"
+
+
+def _town_pages(model: type[Page], site: Site) -> QuerySet[Page]:
+    """``model``'s pages in ``site``'s tree; on an install of one town, anywhere (its pages may
+    sit outside the site's root, built before the site was)."""
+    pages = model.objects.all()
+    if Site.objects.count() > 1:
+        pages = pages.descendant_of(site.root_page, inclusive=True)
+    return pages
+
+
+def indexes(site: Site | None = None) -> list[Page]:
+    """The town's directory, calendar and volunteer index that exist (the default site's town
+    when no site is given); never another town's."""
+    town = town_site(site)
     found = []
     for index_model, _section in SECTION_TYPES:
-        index = index_model.objects.order_by("path").first()
+        index = _town_pages(index_model, town).order_by("path").first()
         if index is not None:
             found.append(index)
     return found
 
 
 @transaction.atomic
-def staff_group() -> Group:
-    """Town staff (町職員): publish anywhere under the indexes, approve, invite editors."""
-    group, _created = Group.objects.get_or_create(name=STAFF_GROUP_NAME)
+def staff_group(site: Site | None = None) -> Group:
+    """The town's staff (町職員, 町職員（知名町）…): publish anywhere under their own town's
+    indexes, approve its pages, invite its groups' editors; nothing in another town."""
+    town = town_site(site)
+    group, _created = Group.objects.get_or_create(name=STAFF_GROUP_NAME + _town_suffix(town))
     group.permissions.add(*(_permission(p) for p in STAFF_PERMISSIONS))
-    for index in indexes():
+    for index in indexes(town):
         _grant_page(group, index, STAFF_PAGE_PERMISSIONS)
     return group
 
 
 @transaction.atomic
-def ensure_moderation() -> Workflow:
-    """The "町の承認" workflow (one approval task for town staff, which refuses pages nobody
-    can be reached about) on every index.
+def ensure_moderation(site: Site | None = None) -> Workflow:
+    """The town's "町の承認" workflow (one approval task for its staff, which refuses pages
+    nobody can be reached about) on each of its indexes.
 
-    An index that already has another workflow assigned keeps it: the town chose that one.
+    Another town gets a workflow and task of its own, for its own staff group, so one town's
+    staff never approve another's pages. An index that already has another workflow assigned
+    keeps it: the town chose that one.
     """
-    staff = staff_group()
-    workflow, _created = Workflow.objects.get_or_create(name=WORKFLOW_NAME)
+    town = town_site(site)
+    suffix = _town_suffix(town)
+    staff = staff_group(town)
+    workflow, _created = Workflow.objects.get_or_create(name=WORKFLOW_NAME + suffix)
     if not workflow.active:
         workflow.active = True
         workflow.save(update_fields=["active"])
-    task = ReachableApprovalTask.objects.filter(name=TASK_NAME).first()
+    task = ReachableApprovalTask.objects.filter(name=TASK_NAME + suffix).first()
     if task is None:
-        task = ReachableApprovalTask.objects.create(name=TASK_NAME)
+        task = ReachableApprovalTask.objects.create(name=TASK_NAME + suffix)
     task.groups.add(staff)
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
-    for index in indexes():
+    for index in indexes(town):
         WorkflowPage.objects.get_or_create(page=index, defaults={"workflow": workflow})
     return workflow
+
+
+def organizations_for_staff(user: Any) -> QuerySet[Organization]:
+    """The groups whose editors ``user`` may manage: their own towns' (all for a superuser)."""
+    return Organization.objects.filter(site__in=staff_sites(user))
 
 
 def _unique_group_name(organization: Organization) -> str:
@@ -167,15 +207,17 @@ def editors_group(organization: Organization) -> Group:
 
 @transaction.atomic
 def ensure_sections(organization: Organization) -> list[OrganizationSectionPage]:
-    """The organisation's section in each index, its group's permissions on each, the workflow.
+    """The organisation's section in each of its town's indexes, its group's permissions on
+    each, the town's workflow.
 
     Idempotent: existing sections are kept (retitled if the organisation was renamed).
     """
-    ensure_moderation()
+    ensure_moderation(organization.site)
     group = editors_group(organization)
     sections: list[OrganizationSectionPage] = []
+    town_indexes = {type(index): index for index in indexes(organization.site)}
     for index_model, section_model in SECTION_TYPES:
-        index = index_model.objects.order_by("path").first()
+        index = town_indexes.get(index_model)
         if index is None:
             continue
         section = section_model.objects.child_of(index).filter(organization=organization).first()

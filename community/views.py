@@ -17,8 +17,6 @@ from wagtail.admin.views.pages import move
 from wagtail.admin.views.reports import page_types_usage as reports
 from wagtail.models import Page
 
-from resources.models import Organization
-
 from . import services
 from .forms import InviteForm
 
@@ -48,8 +46,13 @@ class EditorsIndexView(StaffOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
         users = (
             get_user_model().objects.order_by("username").only("username", "email", "last_login")
         )
-        organizations = Organization.objects.select_related("editors__group").prefetch_related(
-            Prefetch("editors__group__user_set", queryset=users, to_attr="members")
+        # A town's staff manage their own town's groups only (issue 17).
+        organizations = (
+            services.organizations_for_staff(self.request.user)
+            .select_related("editors__group")
+            .prefetch_related(
+                Prefetch("editors__group__user_set", queryset=users, to_attr="members")
+            )
         )
         return {**super().get_context_data(**kwargs), "organizations": organizations}
 
@@ -62,7 +65,12 @@ class InviteView(StaffOnlyMixin, WagtailAdminTemplateMixin, FormView):
     header_icon = "mail"
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        self.organization = get_object_or_404(Organization, pk=kwargs["organization_id"])
+        if not request.user.has_perm(INVITE_PERMISSION):
+            raise PermissionDenied
+        # Another town's group is not there for this town's staff.
+        self.organization = get_object_or_404(
+            services.organizations_for_staff(request.user), pk=kwargs["organization_id"]
+        )
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self) -> str:

@@ -24,6 +24,8 @@ from wagtail.admin.views.home import WorkflowObjectsToModeratePanel
 from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
+from tsunagu.sites import staff_sites
+
 from .checks import approval_problems
 from .models import OrganizationSectionPage
 from .panels import GroupPagesPanel, add_shortcuts
@@ -67,7 +69,12 @@ def register_editors_menu_item() -> MenuItem:
 def invite_button(snippet, user, next_url=None):
     from resources.models import Organization
 
-    if isinstance(snippet, Organization) and user.has_perm(INVITE_PERMISSION):
+    if not isinstance(snippet, Organization) or not user.has_perm(INVITE_PERMISSION):
+        return
+    # Once per listing, not per row: the towns whose groups this user manages.
+    if not hasattr(user, "_community_staff_sites"):
+        user._community_staff_sites = set(staff_sites(user).values_list("pk", flat=True))
+    if snippet.site_id in user._community_staff_sites:
         yield ListingMenuItem(
             _("Invite an editor"),
             reverse("community_invite", args=[snippet.pk]),

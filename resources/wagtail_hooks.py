@@ -4,6 +4,11 @@ Searches use the database's ``icontains`` rather than the search backend: the ba
 a run of Japanese characters as one token, so staff typing part of a name would find nothing.
 """
 
+from typing import Any
+
+from django.contrib.admin.utils import unquote
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -11,6 +16,8 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from tsunagu.sites import staff_sites
 
 from .models import Area, OfferTerm, Organization, PlaceNameReading, Term
 from .schedule_widget import preview as schedule_preview
@@ -45,8 +52,43 @@ class AreaViewSet(SnippetViewSet):
     ordering = ["order", "kana"]
 
 
+class OwnTownsOnly:
+    """An organisation of another town is not there for a town's staff (issue 17): its
+    edit, copy, usage, history and delete screens answer 404; a superuser sees every town's."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        pk = kwargs.get("pk")
+        if pk is not None:
+            mine = Organization.objects.filter(site__in=staff_sites(request.user))
+            if not mine.filter(pk=unquote(str(pk))).exists():
+                raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _own_towns_only(view_class: type) -> type:
+    return type(f"OwnTowns{view_class.__name__}", (OwnTownsOnly, view_class), {})
+
+
+class OrganizationCreateView(SnippetViewSet.add_view_class):
+    """Town staff's new organisation belongs to their town (only a superuser sees the field)."""
+
+    def save_instance(self) -> Organization:
+        if "site" not in self.form.fields:
+            own = staff_sites(self.request.user).order_by("-is_default_site", "pk").first()
+            if own is not None:
+                self.form.instance.site = own
+        return super().save_instance()
+
+
 class OrganizationViewSet(SnippetViewSet):
     model = Organization
+    add_view_class = OrganizationCreateView
+    edit_view_class = _own_towns_only(SnippetViewSet.edit_view_class)
+    copy_view_class = _own_towns_only(SnippetViewSet.copy_view_class)
+    delete_view_class = _own_towns_only(SnippetViewSet.delete_view_class)
+    usage_view_class = _own_towns_only(SnippetViewSet.usage_view_class)
+    history_view_class = _own_towns_only(SnippetViewSet.history_view_class)
+    inspect_view_class = _own_towns_only(SnippetViewSet.inspect_view_class)
     icon = "group"
     list_display = [
         "name",
@@ -64,6 +106,10 @@ class OrganizationViewSet(SnippetViewSet):
     search_fields = ["name", "kana", "description"]
     search_backend_name = None
     ordering = ["kana", "name"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Organization]:
+        """The town's own organisations (every town's for a superuser)."""
+        return Organization.objects.filter(site__in=staff_sites(request.user))
 
 
 class TermViewSet(SnippetViewSet):

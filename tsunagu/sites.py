@@ -46,6 +46,25 @@ def town_page(model: type[Page], site: Site | None) -> Page | None:
     return pages.order_by("path").first()
 
 
+def staff_sites(user: Any) -> Any:
+    """The towns (sites) whose staff ``user`` is: those whose pages their groups may publish
+    (town staff may, under their own town's indexes; community group editors never); every
+    town for a superuser. On an install of one town, any such right counts (its pages may sit
+    outside the site's root). A queryset, so it costs no query of its own as a subquery."""
+    from django.db.models import Exists, OuterRef, Q
+    from wagtail.models import GroupPagePermission
+
+    sites = Site.objects.all()
+    if user.is_superuser:
+        return sites
+    granted = GroupPagePermission.objects.filter(
+        group__user=user, permission__codename="publish_page"
+    )
+    in_town = granted.filter(page__path__startswith=OuterRef("root_page__path"))
+    only_town = ~Exists(Site.objects.exclude(pk=OuterRef("pk")))
+    return sites.filter(Q(Exists(in_town)) | (Q(only_town) & Q(Exists(granted))))
+
+
 def site_option(parser: Any, *, help: str | None = None) -> None:
     """The ``--site HOSTNAME`` option of the commands that work on one town's rows; ``help``
     for a command whose default is not the default site."""
@@ -107,12 +126,9 @@ def fill_default_site(app_label: str, model_name: str) -> Callable[[Any, Any], N
     return forwards
 
 
-def site_operations(
-    app_label: str, model_name: str, *, related_name: str, name_length: int, constraint: str
-) -> list[Any]:
-    """The migration that gives a model of named rows (teams, districts) a town: a nullable
-    ``site``, filled with the default site, made required, and the name unique per site
-    instead of everywhere. Written once for both apps' migrations."""
+def site_field_operations(app_label: str, model_name: str, *, related_name: str) -> list[Any]:
+    """The migration steps that give a model a town: a nullable ``site``, filled with the
+    default site, then made required (teams, districts, community groups)."""
     from django.db import migrations, models
 
     def site_field(**options: Any) -> models.ForeignKey:
@@ -131,6 +147,20 @@ def site_operations(
         migrations.AlterField(
             model_name=model, name="site", field=site_field(default=default_site_id)
         ),
+    ]
+
+
+def site_operations(
+    app_label: str, model_name: str, *, related_name: str, name_length: int, constraint: str
+) -> list[Any]:
+    """The migration that gives a model of named rows (teams, districts) a town
+    (``site_field_operations``) and makes the name unique per site instead of everywhere.
+    Written once for both apps' migrations."""
+    from django.db import migrations, models
+
+    model = model_name.lower()
+    return [
+        *site_field_operations(app_label, model_name, related_name=related_name),
         migrations.AlterField(
             model_name=model,
             name="name",
@@ -141,3 +171,12 @@ def site_operations(
             constraint=models.UniqueConstraint(fields=("site", "name"), name=constraint),
         ),
     ]
+
+
+def town_name(site: Site) -> str:
+    """The town's name as people say it (「知名町」): its settings' municipality, else the
+    site's name or host name (as ``tsunagu.island`` names towns)."""
+    from tsunagu.models import TownSettings
+
+    settings = TownSettings.objects.filter(site=site).first()
+    return (settings.town_name if settings else "") or site.site_name or site.hostname

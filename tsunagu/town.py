@@ -421,7 +421,7 @@ def setup_town(town: Town) -> list[str]:
             changes.append(_("Team “%(name)s” set up.") % {"name": spec.name})
     coordinator_group()
     staff_group()
-    ensure_moderation()
+    ensure_moderation(site)  # this town's staff approve this town's pages, nobody else's
     if _permissions_snapshot() != before:
         changes.append(_("Groups, permissions and the approval workflow set up."))
     return changes

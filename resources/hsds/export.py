@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.db.models import Q
 from django.http import HttpRequest
 from wagtail.models import Site
 
@@ -22,8 +23,8 @@ from .taxonomies import HSDS_VERSION
 
 def directory_document(*, request: HttpRequest | None = None, site: Site | None = None) -> Doc:
     """Every town's public listings, or with ``site`` (on an install of several towns) that
-    town's only, with the operators of those listings: what ``import_directory --site`` of the
-    same town reads back. The vocabulary is the install's, whole, either way."""
+    town's only, with its operators and those of its listings: what ``import_directory
+    --site`` of the same town reads back. The vocabulary is the install's, whole, either way."""
     visibility = queries.Visibility.load(site=site)
     serializer = Serializer(visibility=visibility, request=request)
     services = list(queries.with_service_details(queries.services(visibility)))
@@ -37,8 +38,12 @@ def directory_document(*, request: HttpRequest | None = None, site: Site | None 
         locations_of[place.organization_id].append(doc)
     organizations = queries.organizations()
     if visibility.towns is not None:
-        # Operators belong to no town: a town's are those of its listings.
-        organizations = organizations.filter(pk__in=[*services_of, *locations_of])
+        # A town's operators: its own groups (with no public listing yet, too) and whoever
+        # operates its listings (an island-wide 社協 may belong to the other town).
+        sites = [town.site_id for town in visibility.towns]
+        organizations = organizations.filter(
+            Q(site__in=sites) | Q(pk__in=[*services_of, *locations_of])
+        )
     return {
         "version": HSDS_VERSION,
         "organizations": [

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.search import index
 
+from tsunagu.sites import town_field
 from tsunagu.text import single_line
 
 
@@ -31,6 +32,8 @@ class Organization(index.Indexed, models.Model):
         db_index=True,
         help_text=_("The identifier in the town's own spreadsheet, kept across imports."),
     )
+    # The town whose staff approve its pages and whose indexes hold its sections (issue 17).
+    site = town_field(related_name="organizations")
     name = models.CharField(_("name"), max_length=200)
     kana = models.CharField(_("kana"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -54,6 +57,8 @@ class Organization(index.Indexed, models.Model):
         FieldPanel("external_id"),
         FieldPanel("assured_date"),
         FieldPanel("is_sample"),
+        # Moving a group to another town moves who approves it: the IT contact's call.
+        FieldPanel("site", permission="superuser"),
     ]
     search_fields = [index.SearchField("name"), index.SearchField("kana")]
 

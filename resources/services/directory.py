@@ -277,6 +277,7 @@ class _Plan:
         if site is not None:
             directories = directories.descendant_of(site.root_page)
         self.directory = directories.first()
+        self.site = site  # the town new operators belong to (the default site's when None)
         if self.directory is None:
             raise ImportRejected(
                 [_("There is no directory page; create it in the admin before importing.")]
@@ -383,6 +384,8 @@ class _Plan:
                     % {"where": record.where}
                 )
             org = Organization(uuid=record.uuid or uuid.uuid4())
+            if self.site is not None:
+                org.site = self.site
         self._claim(org, "organization", record.where)
         return org
 

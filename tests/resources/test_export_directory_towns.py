@@ -38,7 +38,7 @@ def island():
         (china, "瀬利覚", "瀬利覚字会", "瀬利覚公民館", "瀬利覚 ふれあいサロン"),
     ):
         town.area = AreaFactory(name=district, site=town.site)
-        town.operator = OrganizationFactory(name=operator, kana="")
+        town.operator = OrganizationFactory(name=operator, kana="", site=town.site)
         town.place = PlacePageFactory(
             title=place,
             area=town.area,
@@ -79,6 +79,21 @@ def test_site_option_exports_that_town_s_listings_only(island):
     assert document["taxonomy_terms"] == export()["taxonomy_terms"]  # the install's vocabulary
 
 
+def test_a_town_s_export_names_its_own_groups_and_its_listings_operators(island):
+    wadomari, china = island
+    OrganizationFactory(name="知名町の新しい会", kana="", site=china.site)  # no listing yet
+    PlacePageFactory(
+        title="知名の集会所",
+        area=china.area,
+        organization=wadomari.operator,
+        parent=china.directory,
+    )  # run by 和泊町's group
+    assert names(export("--site", CHINA_HOST))[2] == sorted(
+        ["知名町の新しい会", "瀬利覚字会", "喜美留自治会"]
+    )
+    assert names(export("--site", "localhost"))[2] == ["喜美留自治会"]
+
+
 def test_without_the_option_every_town_s_listings_are_exported(island):
     services, locations, operators = names(export())
     assert services == ["喜美留 子ども食堂", "瀬利覚 ふれあいサロン"]
@@ -108,6 +123,7 @@ def test_a_town_s_export_imports_back_into_that_town(island, tmp_path: Path):
     second = export("--site", CHINA_HOST)
     assert _without_last_modified(second) == _without_last_modified(first)
     assert Organization.objects.count() == 2
+    assert Organization.objects.get(name="瀬利覚字会").site == china.site  # made in that town
 
 
 def test_an_unknown_site_is_refused_in_japanese_naming_the_sites(island):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from wagtail.models import Site
+from wagtail.models import GroupPagePermission, Page, Site, Workflow, WorkflowPage
 
 from events.models import EventIndexPage
 from matching.models import Team
@@ -96,6 +96,32 @@ def test_a_second_town_gets_its_own_site_pages_settings_districts_and_teams(chin
     assert "つなぐ 和泊町" in client.get("/", HTTP_HOST="tsunagu.town.example.jp").content.decode()
 
 
+def test_a_second_town_gets_its_own_staff_group_and_approval_workflow(china_file):
+    """知名町's staff approve 知名町's pages; 和泊町's group and workflow stay on 和泊町's."""
+    run(EXAMPLE)
+    run(china_file)
+    for site, group, workflow in (
+        (Site.objects.get(is_default_site=True), "町職員", "町の承認"),
+        (
+            Site.objects.get(hostname="tsunagu.china.example.jp"),
+            "町職員（知名町）",
+            "町の承認（知名町）",
+        ),
+    ):
+        indexes = set(
+            Page.objects.descendant_of(site.root_page)
+            .type(DirectoryIndexPage, EventIndexPage, VolunteerIndexPage)
+            .values_list("pk", flat=True)
+        )
+        assert len(indexes) == 3
+        granted = GroupPagePermission.objects.filter(group__name=group)
+        assert set(granted.values_list("page_id", flat=True)) == indexes
+        assigned = WorkflowPage.objects.filter(workflow__name=workflow)
+        assert set(assigned.values_list("page_id", flat=True)) == indexes
+        task = Workflow.objects.get(name=workflow).tasks.get().specific
+        assert list(task.groups.values_list("name", flat=True)) == [group]
+
+
 def test_re_running_either_town_changes_nothing(china_file):
     run(EXAMPLE)
     run(china_file)
@@ -168,6 +194,7 @@ def test_import_directory_fills_the_directory_of_the_site_named_by_the_option(ch
         DirectoryIndexPage.objects.descendant_of(china.root_page).get().pk
     )
     assert salon.specific.area.site_id == china.pk
+    assert salon.specific.organization.site_id == china.pk  # a new operator: that town's
 
 
 def test_a_district_of_another_town_is_refused_and_nothing_is_written(china_file, tmp_path):

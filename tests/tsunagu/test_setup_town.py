@@ -200,7 +200,7 @@ def test_a_failure_half_way_rolls_everything_back(tmp_path, monkeypatch):
     """One transaction: if the last step fails, the pages made before it are gone too."""
     from tsunagu import town
 
-    def broken():
+    def broken(site):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(town, "ensure_moderation", broken)

@@ -1,10 +1,11 @@
-"""``manage.py setup_community``: the town staff group, the approval workflow, groups' sections.
+"""``manage.py setup_community``: each town's staff group and approval workflow, groups' sections.
 
 Idempotent; run after creating the directory, calendar and volunteer index, or after adding
 organisations in bulk (an invitation also makes an organisation's sections on demand).
 """
 
 from django.core.management.base import BaseCommand, CommandParser
+from wagtail.models import Site
 
 from resources.models import Organization
 
@@ -22,8 +23,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, all_organizations: bool = False, **options) -> None:
-        workflow = services.ensure_moderation()
-        self.stdout.write(f"ワークフロー「{workflow.name}」を設定しました。\n")
+        towns = {services.town_site(site) for site in Site.objects.all()}
+        for site in sorted(towns, key=lambda site: (not site.is_default_site, site.pk)):
+            # Each town its own staff group and workflow; a site with no index yet waits.
+            if site.is_default_site or services.indexes(site):
+                workflow = services.ensure_moderation(site)
+                self.stdout.write(f"ワークフロー「{workflow.name}」を設定しました。\n")
         if all_organizations:
             organizations = list(Organization.objects.order_by("pk"))
             for organization in organizations:
