@@ -51,6 +51,7 @@ from resources.models import (
     Term,
 )
 from resources.services.page_bulk import pages_bulk_create
+from tsunagu.sites import default_site_id
 
 SUMMARY_LENGTH = 400
 
@@ -277,7 +278,9 @@ class _Plan:
         if site is not None:
             directories = directories.descendant_of(site.root_page)
         self.directory = directories.first()
-        self.site = site  # the town new operators belong to (the default site's when None)
+        # The town new operators belong to, found once: the model's default (the default
+        # site) is a query per new operator.
+        self.site_id = site.pk if site is not None else default_site_id()
         if self.directory is None:
             raise ImportRejected(
                 [_("There is no directory page; create it in the admin before importing.")]
@@ -383,9 +386,7 @@ class _Plan:
                     _("%(where)s: a new operator needs a name and a kind.")
                     % {"where": record.where}
                 )
-            org = Organization(uuid=record.uuid or uuid.uuid4())
-            if self.site is not None:
-                org.site = self.site
+            org = Organization(uuid=record.uuid or uuid.uuid4(), site_id=self.site_id)
         self._claim(org, "organization", record.where)
         return org
 

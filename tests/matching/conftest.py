@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from matching import services
 from matching.models import Client, Referral, TeamMembership
+from matching.services import referral_create
 
 from .factories import (
     ClientFactory,
@@ -70,7 +70,9 @@ def activity(db):
 @pytest.fixture
 def referral(person, team_b, coordinator) -> Referral:
     """The coordinator's client referred to team B with the person's consent (still open)."""
-    return services.referral_create(
+    # A name, not the module: other apps' tests star-import these fixtures beside their own
+    # ``services``.
+    return referral_create(
         client=person, to_team=team_b, consent_on=dt.date(2026, 11, 1), method="interview",
         scope="通院の予定を共有", by=coordinator,
     )  # fmt: skip
