@@ -198,6 +198,17 @@ def can_write_client(user: Any, client: Any) -> bool:
     return can_write_team(user, client.team_id)
 
 
+def visible_referrals(user: Any, client: Any) -> QuerySet[Any]:
+    """The client's referrals as ``user`` may read them: all of them for the client's own team
+    and those who read every client of its town; a team the client was referred to, its own
+    only (what the person agreed one team may know is not for another)."""
+    referrals = client.referrals.all()
+    access = client_access(user)
+    if access.writes_team(client.team_id) or access.audits_town(client.team.site_id):
+        return referrals
+    return referrals.filter(to_team_id__in=access.team_ids)
+
+
 def ensure_can_write(actor: Any, client: Any) -> None:
     """The guard at the top of every service that changes a client's records: refuse (403 in a
     view, an error in a command) unless ``can_write_client``.

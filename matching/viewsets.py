@@ -24,7 +24,7 @@ from wagtail.admin.widgets import Button, HeaderButton
 from tsunagu.exports import SafeSpreadsheetExportMixin
 
 from . import emails, views
-from .access import can_write_client, client_access, ensure_can_write
+from .access import can_write_client, client_access, ensure_can_write, visible_referrals
 from .audit import client_log, client_log_many, client_search_log
 from .filters import ClientFilterSet
 from .forms import ClientForm
@@ -164,7 +164,9 @@ class ClientDetailView(generic.InspectView):
         context["can_write"] = self.can_write
         context["sent_to_hosts"] = emails.sent_to_hosts(self.object)
         context["referrals"] = list(
-            self.object.referrals.select_related("to_team__site", "created_by")
+            visible_referrals(self.request.user, self.object).select_related(
+                "to_team__site", "created_by"
+            )
         )
         return context
 

@@ -261,6 +261,30 @@ def test_a_referral_lets_the_teams_members_read_that_client_only(towns):
     assert entry.data["team"] == str(towns["teams"][2].team.pk)
 
 
+def test_a_referred_team_reads_its_own_referral_not_the_others(towns):
+    """What the person agreed another team may know is for that team: a team referred to
+    reads its own referral on the client's page, not who else was told what."""
+    users, data = towns["users"], towns["teams"][1]
+    _refer(towns)  # to 知名町's 地域包括支援センター: 「就労体験の調整のため近況を共有」
+    office = towns["users"]["staff_2"].team_memberships.get().team
+    services.referral_create(
+        client=data.client, to_team=office, consent_on=dt.date(2026, 11, 21), method="interview",
+        scope="役場の窓口で住所変更を手伝うため", by=users["coord_1"],
+    )  # fmt: skip
+    for user in users.values():
+        forget_access(user)
+    inspect = reverse("matching_client:inspect", args=[data.client.pk])
+    page = body(browser("coord_2", users).get(inspect))
+    assert "就労体験の調整のため近況を共有" in page
+    assert "役場の窓口で住所変更を手伝うため" not in page and office.name not in page
+    page = body(browser("staff_2", users).get(inspect))
+    assert "役場の窓口で住所変更を手伝うため" in page
+    assert "就労体験の調整のため近況を共有" not in page
+    # The home team sees every referral it made.
+    page = body(browser("coord_1", users).get(inspect))
+    assert "就労体験の調整のため近況を共有" in page and "役場の窓口で住所変更を手伝うため" in page
+
+
 def test_the_referred_team_writes_nothing(towns):
     users, data = towns["users"], towns["teams"][1]
     _refer(towns)
