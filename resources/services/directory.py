@@ -221,7 +221,13 @@ class _Existing:
     queries (by external ID, HSDS id or title) with what comparing them needs, instead of
     several queries per record."""
 
-    def __init__(self, model: type[ListingPage], records: Iterable[ListingRecord]) -> None:
+    def __init__(
+        self,
+        model: type[ListingPage],
+        records: Iterable[ListingRecord],
+        *,
+        under: DirectoryIndexPage,
+    ) -> None:
         self.by_external_id: defaultdict[str, list[ListingPage]] = defaultdict(list)
         self.by_uuid: dict[uuid.UUID, ListingPage] = {}
         self.by_title: defaultdict[str, list[ListingPage]] = defaultdict(list)
@@ -242,7 +248,10 @@ class _Existing:
                 )
             )
             pages = (
-                model.objects.filter(wanted)
+                # The town's own directory: another town's listing of the same name or
+                # external ID is never updated by this town's file.
+                model.objects.descendant_of(under)
+                .filter(wanted)
                 .order_by("path")
                 .select_related(*related)
                 .prefetch_related(*children)
@@ -250,13 +259,17 @@ class _Existing:
             for page in pages:
                 self._add(page)
         missing = sorted({r.uuid for r in records if r.uuid} - set(self.by_uuid))
-        self.other_kinds = {
-            hsds_id
+        # Ids held by a listing this import may not update: of the other kind, or of
+        # another town (a page's id is unique across the install).
+        elsewhere = [
+            row
             for start in range(0, len(missing), MATCH_CHUNK)
-            for hsds_id in ListingPage.objects.filter(
+            for row in ListingPage.objects.filter(
                 hsds_id__in=missing[start : start + MATCH_CHUNK]
-            ).values_list("hsds_id", flat=True)
-        }
+            ).values_list("hsds_id", "path")
+        ]
+        self.other_kinds = {h for h, path in elsewhere if path.startswith(under.path)}
+        self.other_towns = {h for h, path in elsewhere if not path.startswith(under.path)}
 
     def _add(self, page: ListingPage) -> None:
         if page.pk in self._seen:
@@ -291,8 +304,8 @@ class _Plan:
         self.terms = self._match_terms()
         self.orgs = {key: self._match_org(r) for key, r in data.organizations.items()}
         self.existing = {
-            PlacePage: _Existing(PlacePage, data.places.values()),
-            ActivityPage: _Existing(ActivityPage, data.activities),
+            PlacePage: _Existing(PlacePage, data.places.values(), under=self.directory),
+            ActivityPage: _Existing(ActivityPage, data.activities, under=self.directory),
         }
         self.places = {key: self._match_place(r) for key, r in data.places.items()}
         self.activities = [self._match_activity(r) for r in data.activities]
@@ -411,6 +424,11 @@ class _Plan:
             if page is None and record.uuid in found.other_kinds:
                 self.errors.file(
                     _("%(where)s: the id %(id)s belongs to a listing of another kind.")
+                    % {"where": record.where, "id": record.uuid}
+                )
+            elif page is None and record.uuid in found.other_towns:
+                self.errors.file(
+                    _("%(where)s: the id %(id)s belongs to a listing of another town.")
                     % {"where": record.where, "id": record.uuid}
                 )
         if page is None and record.match_title and record.fields.get("title"):

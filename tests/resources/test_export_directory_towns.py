@@ -140,3 +140,19 @@ def test_on_an_install_of_one_town_the_option_changes_nothing(db):
     ActivityPageFactory(title="ゆんぬ体操")
     assert export("--site", "localhost") == export()
     assert names(export())[:2] == (["ゆんぬ体操"], ["和泊ふれあい館"])
+
+
+def test_one_town_s_file_never_updates_another_town_s_listings(island, tmp_path: Path):
+    """和泊町's export brought into 知名町 by mistake: refused, naming the rows, nothing written
+    (it matched 和泊町's pages by their ids and would have rewritten them)."""
+    wadomari, china = island
+    path = tmp_path / "wadomari.json"
+    path.write_text(json.dumps(export("--site", "localhost"), ensure_ascii=False), "utf-8")
+    before = sorted(ListingPage.objects.values_list("pk", "path", "title", "latest_revision_id"))
+    with pytest.raises(CommandError, match="別の町の掲載のものです"):
+        call_command(
+            "import_directory", str(path), "--live", "--site", CHINA_HOST,
+            stdout=StringIO(), stderr=StringIO(),
+        )  # fmt: skip
+    after = sorted(ListingPage.objects.values_list("pk", "path", "title", "latest_revision_id"))
+    assert after == before
