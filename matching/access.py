@@ -118,9 +118,16 @@ def client_access(user: Any) -> ClientAccess:
         roles = list(
             TeamMembership.objects.filter(user=user).values_list("team_id", "role", "team__site_id")
         )
-        is_supervisor = any(role == TeamMembership.Role.SUPERVISOR for _t, role, _s in roles)
-        towns: frozenset[int] | None = frozenset(site for _t, _r, site in roles)
-        sees_all = is_supervisor or user.has_perm(VIEW_ALL_PERMISSION)
+        supervised = frozenset(
+            site for _t, role, site in roles if role == TeamMembership.Role.SUPERVISOR
+        )
+        view_all = user.has_perm(VIEW_ALL_PERMISSION)
+        # Read-all staff read their teams' towns; a supervisor the towns they supervise in,
+        # not a town where they only coordinate (their own team's clients there, as anyone).
+        towns: frozenset[int] | None = (
+            supervised if supervised and not view_all else frozenset(s for _t, _r, s in roles)
+        )
+        sees_all = bool(supervised) or view_all
         if sees_all and not towns:
             # Read-all staff in no team: every client with one town, none with several.
             towns = None if single_town() else frozenset()

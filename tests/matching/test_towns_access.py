@@ -285,6 +285,22 @@ def test_a_referred_team_reads_its_own_referral_not_the_others(towns):
     assert "就労体験の調整のため近況を共有" in page and "役場の窓口で住所変更を手伝うため" in page
 
 
+def test_supervising_in_one_town_reads_no_other_team_where_one_only_coordinates(towns):
+    """Supervising a team of 知名町 opens 知名町's clients, not those of the 和泊町 teams where
+    the same person is only a coordinator (their own team's, of course)."""
+    users, data = towns["users"], towns["teams"]
+    office = users["staff_1"].team_memberships.get().team  # 和泊町役場
+    elsewhere = ClientFactory(team=office, name="役場の相談者", kana="やくばのそうだんしゃ")
+    both = make_user("towns_both", team=data[1].team)
+    TeamMembership.objects.create(team=data[2].team, user=both, role=TeamMembership.Role.SUPERVISOR)
+    visible = Client.objects.visible_to(both)
+    assert data[1].client in visible and data[2].client in visible
+    assert elsewhere not in visible
+    b = browser("both", {"both": both})
+    page = b.get(reverse("matching_client:inspect", args=[elsewhere.pk]))
+    assert page.status_code == 404 and elsewhere.name not in body(page)
+
+
 def test_the_referred_team_writes_nothing(towns):
     users, data = towns["users"], towns["teams"][1]
     _refer(towns)
