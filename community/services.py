@@ -32,7 +32,7 @@ from wagtail.models import (
 from events.models import EventIndexPage
 from outbox.services import Spec, enqueue
 from resources.models import DirectoryIndexPage, Organization
-from tsunagu.sites import staff_sites, town_name
+from tsunagu.sites import town_name
 from volunteers.models import VolunteerIndexPage
 
 from . import emails
@@ -101,6 +101,8 @@ def town_site(site: Site | None) -> Site:
     site's town when None (the single-town callers)."""
     if site is None:
         return Site.objects.get(is_default_site=True)
+    if site.is_default_site:
+        return site
     same_tree = Site.objects.filter(root_page_id=site.root_page_id)
     return same_tree.order_by("-is_default_site", "pk").first() or site
 
@@ -168,11 +170,6 @@ def ensure_moderation(site: Site | None = None) -> Workflow:
     for index in indexes(town):
         WorkflowPage.objects.get_or_create(page=index, defaults={"workflow": workflow})
     return workflow
-
-
-def organizations_for_staff(user: Any) -> QuerySet[Organization]:
-    """The groups whose editors ``user`` may manage: their own towns' (all for a superuser)."""
-    return Organization.objects.filter(site__in=staff_sites(user))
 
 
 def _unique_group_name(organization: Organization) -> str:

@@ -17,6 +17,8 @@ from wagtail.admin.views.pages import move
 from wagtail.admin.views.reports import page_types_usage as reports
 from wagtail.models import Page
 
+from resources.selectors import organizations_for_staff
+
 from . import services
 from .forms import InviteForm
 
@@ -48,7 +50,7 @@ class EditorsIndexView(StaffOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
         )
         # A town's staff manage their own town's groups only (issue 17).
         organizations = (
-            services.organizations_for_staff(self.request.user)
+            organizations_for_staff(self.request.user)
             .select_related("editors__group")
             .prefetch_related(
                 Prefetch("editors__group__user_set", queryset=users, to_attr="members")
@@ -69,7 +71,7 @@ class InviteView(StaffOnlyMixin, WagtailAdminTemplateMixin, FormView):
             raise PermissionDenied
         # Another town's group is not there for this town's staff.
         self.organization = get_object_or_404(
-            services.organizations_for_staff(request.user), pk=kwargs["organization_id"]
+            organizations_for_staff(request.user), pk=kwargs["organization_id"]
         )
         return super().dispatch(request, *args, **kwargs)
 

@@ -24,8 +24,6 @@ from wagtail.admin.views.home import WorkflowObjectsToModeratePanel
 from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
-from tsunagu.sites import staff_sites
-
 from .checks import approval_problems
 from .models import OrganizationSectionPage
 from .panels import GroupPagesPanel, add_shortcuts
@@ -69,12 +67,8 @@ def register_editors_menu_item() -> MenuItem:
 def invite_button(snippet, user, next_url=None):
     from resources.models import Organization
 
-    if not isinstance(snippet, Organization) or not user.has_perm(INVITE_PERMISSION):
-        return
-    # Once per listing, not per row: the towns whose groups this user manages.
-    if not hasattr(user, "_community_staff_sites"):
-        user._community_staff_sites = set(staff_sites(user).values_list("pk", flat=True))
-    if snippet.site_id in user._community_staff_sites:
+    # The listing holds the user's own towns' groups only (OrganizationViewSet.get_queryset).
+    if isinstance(snippet, Organization) and user.has_perm(INVITE_PERMISSION):
         yield ListingMenuItem(
             _("Invite an editor"),
             reverse("community_invite", args=[snippet.pk]),

@@ -21,12 +21,14 @@ from wagtail.models import Page
 from wagtail.search.query import And, SearchQuery
 
 from tsunagu.island import Town, is_shared, island_scope, town_annotation
+from tsunagu.sites import staff_sites
 
 from .caching import ProcessMemo
 from .models import (
     ActivityPage,
     Area,
     ListingPage,
+    Organization,
     PlacePage,
     ScheduleException,
     ScheduleRule,
@@ -35,6 +37,12 @@ from .models import (
 from .models.pages import ACCESSIBILITY_FLAGS, AUDIENCE_FLAGS
 from .search.query import search_query
 from .search.synonyms import synonym_map
+
+
+def organizations_for_staff(user: Any) -> QuerySet[Organization]:
+    """The groups a town's staff manage (edit, invite editors for): their own towns' (every
+    town's for a superuser)."""
+    return Organization.objects.filter(site__in=staff_sites(user))
 
 
 def listing_search_query(q: str, *, expanded: bool = True) -> SearchQuery | None:

@@ -21,6 +21,7 @@ from tsunagu.sites import staff_sites
 
 from .models import Area, OfferTerm, Organization, PlaceNameReading, Term
 from .schedule_widget import preview as schedule_preview
+from .selectors import organizations_for_staff
 
 
 @hooks.register("register_admin_urls")
@@ -59,7 +60,7 @@ class OwnTownsOnly:
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         pk = kwargs.get("pk")
         if pk is not None:
-            mine = Organization.objects.filter(site__in=staff_sites(request.user))
+            mine = organizations_for_staff(request.user)
             if not mine.filter(pk=unquote(str(pk))).exists():
                 raise Http404
         return super().dispatch(request, *args, **kwargs)
@@ -109,7 +110,7 @@ class OrganizationViewSet(SnippetViewSet):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Organization]:
         """The town's own organisations (every town's for a superuser)."""
-        return Organization.objects.filter(site__in=staff_sites(request.user))
+        return organizations_for_staff(request.user)
 
 
 class TermViewSet(SnippetViewSet):
