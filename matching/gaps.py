@@ -49,7 +49,7 @@ from .selectors import (
     accommodation_flag_terms,
     activity_candidates,
     client_profile,
-    client_sites,
+    clients_sites,
     occupied_places,
     vocabulary,
 )
@@ -259,7 +259,7 @@ class _Batch:
         self.profiles = [client_profile(c, number=n) for n, c in enumerate(self.clients)]
         # The towns each client may be placed in (issue 17): another town's activity meets
         # no need of a client whose town does not share with it.
-        self.sites = {c.pk: client_sites(c) for c in self.clients}
+        self.sites = clients_sites(self.clients)
         self.vocab = vocabulary()
         wanted = {t for p in self.profiles for t in p.interests | p.needs}
         self.satisfying = {t: self.vocab.satisfying(t) for t in wanted}

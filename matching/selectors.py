@@ -167,6 +167,17 @@ def client_sites(client: Client) -> list[Town] | None:
     return None if len(towns()) <= 1 else candidate_sites(client.team)
 
 
+def clients_sites(clients: Sequence[Client]) -> dict[Any, list[Town] | None]:
+    """``client_sites`` of many clients by key, worked out once per town, not per client."""
+    if not clients or len(towns()) <= 1:
+        return {client.pk: None for client in clients}
+    by_town: dict[int, list[Town]] = {}
+    for client in clients:
+        if client.team.site_id not in by_town:
+            by_town[client.team.site_id] = island_of(client.team.site_id)
+    return {client.pk: by_town[client.team.site_id] for client in clients}
+
+
 def _host_contact(activity: ActivityPage, field: str) -> str:
     """The activity's own contact, else its place's, else its operator's."""
     for holder in (activity, activity.place, activity.organization):
@@ -509,8 +520,9 @@ def batch_plan(*, clients: Sequence[Client] | Iterable[Client]) -> BatchPlan:
     # sets never overlap (a town that shares is in the island's set only, one that does not
     # in its own only), so no activity's places are counted twice.
     groups: dict[tuple[int, ...] | None, tuple[list[Town] | None, list[int]]] = {}
+    sites_of = clients_sites(clients)
     for number, client in enumerate(clients):
-        sites = client_sites(client)
+        sites = sites_of[client.pk]
         key = None if sites is None else tuple(sorted(town.site_id for town in sites))
         groups.setdefault(key, (sites, []))[1].append(number)
     placements: dict[int, engine.Proposal] = {}
