@@ -18,7 +18,7 @@ from resources.models import ActivityPage, Organization, PlacePage, Term
 from tsunagu.conditional import conditional
 from tsunagu.ical import calendar_uid
 from tsunagu.island import shown_on
-from tsunagu.models import install_id
+from tsunagu.models import TownSettings, install_id
 from tsunagu.page_cache import public_page
 
 from .filters import EventFilterSet
@@ -88,7 +88,8 @@ def _calendar_response(
 def all_events(request: HttpRequest) -> HttpResponse:
     """Every event, or those matching the calendar's filters (the same query string), so a
     filtered calendar page offers its own feed."""
-    name = _("Events in %(town)s") % {"town": settings.TSUNAGU_TOWN_NAME}
+    town = TownSettings.for_request(request).town_name or settings.TSUNAGU_TOWN_NAME
+    name = _("Events in %(town)s") % {"town": town}
     events = _events(request)
     if request.GET:
         filterset = EventFilterSet(request.GET, queryset=events)

@@ -127,3 +127,12 @@ def test_the_events_feed_of_a_site_holds_its_islands_events_only(client, island)
     feed = client.get(url, HTTP_HOST="localhost").content.decode()
     assert "和泊の夏祭り" in feed and "知名の運動会" in feed
     assert "知名の職員研修" not in feed
+
+
+def test_each_town_s_events_feed_is_named_for_that_town(client, island):
+    import icalendar
+
+    url = reverse("events:ical-all")
+    for host, town in (("localhost", "和泊町"), (CHINA_HOST, "知名町")):
+        calendar = icalendar.Calendar.from_ical(client.get(url, HTTP_HOST=host).content)
+        assert calendar["X-WR-CALNAME"] == f"{town}の催し"
